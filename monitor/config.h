@@ -1,0 +1,83 @@
+/* The cVM configuration: the original Intravisor's YAML schema, parsed into plain structs. */
+#ifndef IV_CONFIG_H
+#define IV_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/* A position in the YAML file, 1-based, for FILE:LINE:COL messages. */
+struct cfg_mark {
+	unsigned line;
+	unsigned col;
+};
+
+/* Which guest ABI a cVM uses; AUTO decides from the module's imports. */
+enum cfg_abi {
+	CFG_ABI_AUTO = 0,
+	CFG_ABI_BARE,
+	CFG_ABI_POSIX,
+};
+
+/* The memory cap of a cVM whose YAML has no `isolation` (bytes). */
+#define CFG_DEFAULT_MEMORY_CAP (256ull << 20)
+
+struct cfg_cvm {
+	char *name;
+	struct cfg_mark mark;         /* where this cVM's mapping starts */
+	char *runtime;                /* path to the .wasm, already joined to the YAML's folder */
+	struct cfg_mark runtime_mark; /* position of the runtime value */
+	char **argv;                  /* NULL-terminated; argv[0] first (defaults to {name}) */
+	int argc;
+	char **env;                   /* NULL-terminated "KEY=VALUE" strings, possibly empty */
+	int envc;
+	char *disk;                   /* later features: kept as given, warned about */
+	char *net;
+	char *callback_out;           /* NULL or "monitor" means the monitor serves the hostcalls */
+	char *callback_in;
+	bool clean_room;
+	int wait;                     /* -1: join before the next cVM starts; N > 0: sleep N s */
+	bool has_isolation;
+	uint64_t iso_base, iso_size, iso_begin, iso_end;
+	uint64_t memory_cap;          /* iso_size, or CFG_DEFAULT_MEMORY_CAP */
+	struct cfg_mark size_mark;    /* position of isolation.size (or of the cVM if absent) */
+	enum cfg_abi abi;
+};
+
+struct cfg_capfile {
+	char *name;
+	struct cfg_mark mark;
+	uint64_t size;
+	char *data;                   /* NULL when absent */
+	size_t data_len;
+};
+
+struct config {
+	char *path;                   /* the YAML file as given on the command line */
+	char *dir;                    /* its folder: runtime and disk paths are relative to it */
+	struct cfg_cvm *cvms;         /* in file order, across all --- documents */
+	size_t ncvms;
+	struct cfg_capfile *capfiles;
+	size_t ncapfiles;
+};
+
+/*
+ * Reads and validates the YAML file at path. On success returns 0 and sets *out. On any
+ * error prints every problem found as "FILE:LINE:COL: message" to err and returns -1;
+ * nothing is returned half-built. Warnings (keys of features not implemented yet) go to err
+ * as "FILE:LINE:COL: warning: ..." and do not fail the load.
+ */
+int cfg_load(const char *path, struct config **out, FILE *err);
+
+/* Same as cfg_load, but from a buffer; name is used in messages and dir for relative paths. */
+int cfg_load_buffer(const char *name, const char *dir, const char *text, size_t len,
+		    struct config **out, FILE *err);
+
+/* Prints "FILE:LINE:COL: message\n" for a config-level problem found after loading. */
+void cfg_report(const struct config *cfg, struct cfg_mark mark, FILE *err, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+void cfg_free(struct config *cfg);
+
+#endif
