@@ -1,0 +1,426 @@
+/* Compiles a wasm module to a native shared object in a content-addressed cache. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <spawn.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "compile.h"
+#include "intravisor/abi.h"
+#include "sha256.h"
+
+extern char **environ;
+extern const char rt_header_text[];
+extern const size_t rt_header_text_len;
+
+/* Flags for compiling wasm2c's output; part of the cache key. */
+static const char *const cflags[] = {"-O2", "-fPIC", "-shared", "-fvisibility=hidden", "-w",
+				     "-g0"};
+#define NCFLAGS (sizeof(cflags) / sizeof(cflags[0]))
+
+/* wasm2c 1.0.32 cannot translate SIMD, so the validator refuses such modules. */
+#define FEATURE_FLAGS "--disable-simd"
+
+static void errf(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void errf(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+}
+
+static const char *c_compiler(void)
+{
+	const char *cc = getenv("INTRAVISOR_CC");
+
+	return cc && *cc ? cc : "cc";
+}
+
+/* Resolves a program name through PATH the way execvp would. */
+static int find_program(const char *prog, char *out, size_t outlen)
+{
+	const char *path = getenv("PATH");
+	const char *p;
+
+	if (strchr(prog, '/')) {
+		snprintf(out, outlen, "%s", prog);
+		return access(out, X_OK) ? -errno : 0;
+	}
+	if (!path)
+		path = "/usr/bin:/bin";
+	for (p = path;; p = strchr(p, ':') + 1) {
+		size_t n = strcspn(p, ":");
+		if ((size_t)snprintf(out, outlen, "%.*s/%s", (int)n, n ? p : ".", prog) < outlen &&
+		    access(out, X_OK) == 0)
+			return 0;
+		if (!p[n])
+			break;
+	}
+	return -ENOENT;
+}
+
+/* Hashes what identifies a tool: its resolved path, size and modification time. */
+static int hash_tool(struct sha256 *h, const char *prog)
+{
+	char path[4096];
+	struct stat st;
+	char buf[128];
+	int n;
+
+	if (find_program(prog, path, sizeof(path)) || stat(path, &st))
+		return -ENOENT;
+	sha256_update(h, path, strlen(path) + 1);
+	n = snprintf(buf, sizeof(buf), "%lld:%lld.%09ld", (long long)st.st_size,
+		     (long long)st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
+	sha256_update(h, buf, (size_t)n + 1);
+	return 0;
+}
+
+int compile_key(const uint8_t *wasm, size_t len, char key[65])
+{
+	struct sha256 h;
+	uint8_t digest[SHA256_BYTES];
+	char buf[64];
+	size_t i;
+	int n;
+
+	sha256_init(&h);
+	n = snprintf(buf, sizeof(buf), "intravisor-cache abi=%d", IV_ABI_VERSION);
+	sha256_update(&h, buf, (size_t)n + 1);
+	sha256_update(&h, rt_header_text, rt_header_text_len);
+	if (hash_tool(&h, c_compiler()) || hash_tool(&h, IV_WASM2C))
+		return -ENOENT;
+	for (i = 0; i < NCFLAGS; i++)
+		sha256_update(&h, cflags[i], strlen(cflags[i]) + 1);
+	sha256_update(&h, FEATURE_FLAGS, sizeof(FEATURE_FLAGS));
+	sha256_update(&h, wasm, len);
+	sha256_final(&h, digest);
+	sha256_hex(digest, key);
+	return 0;
+}
+
+int compile_default_cache_dir(char *out, size_t outlen)
+{
+	const char *xdg = getenv("XDG_CACHE_HOME");
+	const char *home = getenv("HOME");
+	int n;
+
+	if (xdg && xdg[0] == '/')
+		n = snprintf(out, outlen, "%s/intravisor", xdg);
+	else if (home && *home)
+		n = snprintf(out, outlen, "%s/.cache/intravisor", home);
+	else
+		return -ENOENT;
+	return n < 0 || (size_t)n >= outlen ? -ENAMETOOLONG : 0;
+}
+
+/* mkdir -p, creating missing folders private to the user. */
+static int make_dirs(const char *dir)
+{
+	char path[4096];
+	size_t i, n = strlen(dir);
+
+	if (n == 0 || n >= sizeof(path))
+		return -ENAMETOOLONG;
+	memcpy(path, dir, n + 1);
+	for (i = 1; i <= n; i++) {
+		if (path[i] != '/' && path[i] != 0)
+			continue;
+		path[i] = 0;
+		if (mkdir(path, 0700) && errno != EEXIST)
+			return -errno;
+		path[i] = i < n ? '/' : 0;
+	}
+	return 0;
+}
+
+static int write_file(const char *path, const void *data, size_t len)
+{
+	const char *p = data;
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	int err = 0;
+
+	if (fd < 0)
+		return -errno;
+	while (len && !err) {
+		ssize_t w = write(fd, p, len);
+		if (w < 0 && errno != EINTR)
+			err = -errno;
+		else if (w > 0)
+			p += w, len -= (size_t)w;
+	}
+	if (close(fd) && !err)
+		err = -errno;
+	return err;
+}
+
+static void remove_tree(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	char path[4096];
+
+	if (d) {
+		while ((e = readdir(d))) {
+			if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+				continue;
+			snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+			unlink(path);
+		}
+		closedir(d);
+	}
+	rmdir(dir);
+}
+
+/* Appends the first lines of a tool's log to err, for the user. */
+static void append_log(char *err, size_t errlen, const char *log_path)
+{
+	char buf[1024];
+	size_t used = strlen(err), n;
+	FILE *f = fopen(log_path, "r");
+
+	if (!f)
+		return;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = 0;
+	while (n && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
+		buf[--n] = 0;
+	if (n && used + 3 < errlen)
+		snprintf(err + used, errlen - used, ":\n%s", buf);
+}
+
+struct progress {
+	int on;
+	const char *name;
+	size_t kib;
+	struct timespec start;
+};
+
+static void show_progress(const struct progress *pr, const char *step, int done)
+{
+	struct timespec now;
+	double s;
+
+	if (!pr->on)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	s = (double)(now.tv_sec - pr->start.tv_sec) + (now.tv_nsec - pr->start.tv_nsec) / 1e9;
+	fprintf(stderr, "\r\033[Kintravisor: compiling %s (%zu KiB): %s %.1fs%s", pr->name,
+		pr->kib, step, s, done ? "\n" : "");
+	fflush(stderr);
+}
+
+/* Runs argv with stdout and stderr sent to log_path; returns its exit status or -errno. */
+static int run_tool(char *const argv[], const char *log_path, const struct progress *pr,
+		    const char *step)
+{
+	posix_spawn_file_actions_t fa;
+	pid_t pid;
+	int status, err;
+
+	if (posix_spawn_file_actions_init(&fa))
+		return -ENOMEM;
+	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+	posix_spawn_file_actions_addopen(&fa, 1, log_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	posix_spawn_file_actions_adddup2(&fa, 1, 2);
+	err = posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	if (err)
+		return -err;
+	for (;;) {
+		pid_t r = waitpid(pid, &status, pr->on ? WNOHANG : 0);
+		if (r == pid)
+			break;
+		if (r < 0 && errno != EINTR)
+			return -errno;
+		if (r == 0) {
+			struct timespec tick = {0, 100 * 1000 * 1000};
+			show_progress(pr, step, 0);
+			nanosleep(&tick, NULL);
+		}
+	}
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	return 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+}
+
+/* Counts the distinct import modules: wasm2c's instantiate takes one pointer per module. */
+static size_t import_modules(const struct wmod_info *info)
+{
+	size_t i, j, n = 0;
+
+	for (i = 0; i < info->nimports; i++) {
+		for (j = 0; j < i; j++)
+			if (!strcmp(info->imports[i].module, info->imports[j].module))
+				break;
+		n += j == i;
+	}
+	return n;
+}
+
+static int write_shim(const char *path, const struct wmod_info *info)
+{
+	const struct wmod_export *mem = wmod_find_export(info, "memory");
+	const struct wmod_export *start = wmod_find_export(info, "_start");
+	int has_mem = mem && mem->kind == WMOD_MEMORY;
+	int has_start = start && start->kind == WMOD_FUNC;
+	size_t i, nmod = import_modules(info);
+	FILE *f = fopen(path, "w");
+	int err = 0;
+
+	if (!f)
+		return -errno;
+	fprintf(f, "/* Generated by intravisor: entry points of one compiled cVM module. */\n"
+		   "#include \"module.h\"\n"
+		   "static void iv_instantiate(void *instance, void *host)\n{\n"
+		   "\t(void)host;\n\tZ_cvm_instantiate(instance");
+	for (i = 0; i < nmod; i++)
+		fprintf(f, ", host");
+	fprintf(f, ");\n}\n"
+		   "static void iv_free(void *instance)\n{\n\tZ_cvm_free(instance);\n}\n");
+	if (has_mem)
+		fprintf(f, "static wasm_rt_memory_t *iv_memory(void *instance)\n{\n"
+			   "\treturn Z_cvmZ_memory(instance);\n}\n");
+	if (has_start)
+		fprintf(f, "static void iv_start(void *instance)\n{\n"
+			   "\tZ_cvmZ__start(instance);\n}\n");
+	fprintf(f,
+		"__attribute__((visibility(\"default\")))\n"
+		"const struct wasm_rt_iv_module intravisor_module = {\n"
+		"\t%d, sizeof(Z_cvm_instance_t), Z_cvm_init_module, iv_instantiate, iv_free,\n"
+		"\t%s, %s,\n};\n",
+		IV_ABI_VERSION, has_mem ? "iv_memory" : "NULL", has_start ? "iv_start" : "NULL");
+	if (ferror(f))
+		err = -EIO;
+	if (fclose(f) && !err)
+		err = -errno;
+	return err;
+}
+
+int compile_module(const char *display_name, const uint8_t *wasm, size_t len,
+		   const struct wmod_info *info, const char *cache_dir, const char *key,
+		   int progress, char **so_path, char *err, size_t errlen)
+{
+	char final[4096], tmp[4096], in[4200], csrc[4200], shim[4200], hdr[4200], so[4200],
+		log[4200];
+	struct progress pr = {progress, display_name, (len + 1023) / 1024, {0, 0}};
+	const char *cc = c_compiler();
+	char *argv[32];
+	size_t i, argc;
+	int rc;
+
+	*so_path = NULL;
+	if (snprintf(final, sizeof(final), "%s/%s.so", cache_dir, key) >= (int)sizeof(final)) {
+		errf(err, errlen, "%s: cache folder path too long", display_name);
+		return -1;
+	}
+	if (access(final, R_OK) == 0)
+		goto done;
+
+	rc = make_dirs(cache_dir);
+	if (rc) {
+		errf(err, errlen, "cannot create cache folder %s: %s", cache_dir, strerror(-rc));
+		return -1;
+	}
+	snprintf(tmp, sizeof(tmp), "%s/tmp.XXXXXX", cache_dir);
+	if (!mkdtemp(tmp)) {
+		errf(err, errlen, "cannot create a folder in %s: %s", cache_dir, strerror(errno));
+		return -1;
+	}
+	snprintf(in, sizeof(in), "%s/module.wasm", tmp);
+	snprintf(csrc, sizeof(csrc), "%s/module.c", tmp);
+	snprintf(shim, sizeof(shim), "%s/shim.c", tmp);
+	snprintf(hdr, sizeof(hdr), "%s/wasm-rt.h", tmp);
+	snprintf(so, sizeof(so), "%s/module.so", tmp);
+	snprintf(log, sizeof(log), "%s/log.txt", tmp);
+	clock_gettime(CLOCK_MONOTONIC, &pr.start);
+
+	/* Compile the bytes that were hashed, not the file, which may change meanwhile. */
+	if (write_file(in, wasm, len) || write_file(hdr, rt_header_text, rt_header_text_len) ||
+	    write_shim(shim, info)) {
+		errf(err, errlen, "%s: cannot write to %s: %s", display_name, tmp, strerror(errno));
+		goto fail;
+	}
+
+	show_progress(&pr, "validating", 0);
+	argv[0] = (char *)IV_WASM_VALIDATE;
+	argv[1] = (char *)FEATURE_FLAGS;
+	argv[2] = in;
+	argv[3] = NULL;
+	rc = run_tool(argv, log, &pr, "validating");
+	if (rc) {
+		if (rc < 0)
+			errf(err, errlen, "%s: cannot run %s: %s", display_name, argv[0],
+			     strerror(-rc));
+		else {
+			errf(err, errlen, "%s: invalid WebAssembly module", display_name);
+			append_log(err, errlen, log);
+		}
+		goto fail;
+	}
+
+	show_progress(&pr, "translating", 0);
+	argv[0] = (char *)IV_WASM2C;
+	argv[1] = (char *)"-n";
+	argv[2] = (char *)"cvm";
+	argv[3] = in;
+	argv[4] = (char *)"-o";
+	argv[5] = csrc;
+	argv[6] = NULL;
+	rc = run_tool(argv, log, &pr, "translating");
+	if (rc) {
+		errf(err, errlen, "%s: wasm2c failed (status %d)", display_name, rc);
+		append_log(err, errlen, log);
+		goto fail;
+	}
+
+	argc = 0;
+	argv[argc++] = (char *)cc;
+	for (i = 0; i < NCFLAGS; i++)
+		argv[argc++] = (char *)cflags[i];
+	argv[argc++] = (char *)"-I";
+	argv[argc++] = tmp;
+	argv[argc++] = csrc;
+	argv[argc++] = shim;
+	argv[argc++] = (char *)"-o";
+	argv[argc++] = so;
+	argv[argc] = NULL;
+	rc = run_tool(argv, log, &pr, "compiling");
+	if (rc) {
+		errf(err, errlen, "%s: the C compiler (%s) failed (status %d)", display_name, cc,
+		     rc);
+		append_log(err, errlen, log);
+		goto fail;
+	}
+	/* Atomic publication: a reader sees the whole object or none. */
+	if (rename(so, final)) {
+		errf(err, errlen, "%s: cannot store %s: %s", display_name, final, strerror(errno));
+		goto fail;
+	}
+	show_progress(&pr, "done", 1);
+	remove_tree(tmp);
+done:
+	*so_path = strdup(final);
+	if (!*so_path) {
+		errf(err, errlen, "out of memory");
+		return -1;
+	}
+	return 0;
+fail:
+	if (pr.on)
+		fprintf(stderr, "\r\033[K");
+	remove_tree(tmp);
+	return -1;
+}

@@ -1,0 +1,1094 @@
+/* The cVM configuration loader: the original Intravisor's YAML schema, checked with FILE:LINE:COL messages. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <yaml.h>
+
+/* A configuration is a few kilobytes; the bound keeps a hostile file from costing much. */
+#define CFG_MAX_FILE (1u << 20)
+/* The original split `args` into at most 16 words. */
+#define CFG_MAX_ARGS 16
+#define CFG_NAME_MAX 63
+#define CFG_WASM_PAGE 65536ull
+/* A wasm32 memory cannot address more than 4 GiB. */
+#define CFG_MAX_MEMORY (4ull << 30)
+
+/* Values quoted in messages are cut, so one absurd value cannot flood the terminal. */
+#define SHOW_CHARS 48
+#define SHOW_BUF (SHOW_CHARS * 4 + 8)
+
+struct parser {
+	const char *name;
+	FILE *err;
+	struct config *cfg;
+	yaml_document_t *doc;
+	size_t cvm_cap, capfile_cap;
+	unsigned nerrors;
+	bool oom_reported;
+};
+
+/* One named thing (cVM, capfile, environment variable) in a duplicate check. */
+struct entry {
+	const char *s;
+	size_t len;
+	size_t idx;
+	struct cfg_mark mark;
+	bool dup;
+	struct cfg_mark first;
+};
+
+static void vreport(const char *file, struct cfg_mark m, FILE *err, const char *kind,
+		    const char *fmt, va_list ap)
+{
+	fprintf(err, "%s:%u:%u: %s", file, m.line, m.col, kind);
+	vfprintf(err, fmt, ap);
+	fputc('\n', err);
+}
+
+__attribute__((format(printf, 3, 4)))
+static void perr(struct parser *p, struct cfg_mark m, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vreport(p->name, m, p->err, "", fmt, ap);
+	va_end(ap);
+	p->nerrors++;
+}
+
+__attribute__((format(printf, 3, 4)))
+static void pwarn(struct parser *p, struct cfg_mark m, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vreport(p->name, m, p->err, "warning: ", fmt, ap);
+	va_end(ap);
+}
+
+static void oom(struct parser *p)
+{
+	if (!p->oom_reported)
+		fprintf(p->err, "%s: out of memory\n", p->name);
+	p->oom_reported = true;
+	p->nerrors++;
+}
+
+static struct cfg_mark mark_of(const yaml_node_t *n)
+{
+	return (struct cfg_mark){ (unsigned)n->start_mark.line + 1,
+				  (unsigned)n->start_mark.column + 1 };
+}
+
+static const yaml_node_t *node(const struct parser *p, yaml_node_item_t id)
+{
+	return p->doc->nodes.start + id - 1;
+}
+
+static const char *sval(const yaml_node_t *n)
+{
+	return (const char *)n->data.scalar.value;
+}
+
+/* Quotes a value for a message, escaping control bytes so a message stays one line. */
+static const char *show_str(char buf[SHOW_BUF], const char *s, size_t len)
+{
+	size_t end = len < SHOW_CHARS ? len : SHOW_CHARS, o = 0;
+
+	/* Cut on a character boundary so the message stays valid UTF-8. */
+	if (end < len)
+		while (end > 0 && ((unsigned char)s[end] & 0xc0) == 0x80)
+			end--;
+	buf[o++] = '\'';
+	for (size_t i = 0; i < end; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c < 0x20 || c == 0x7f)
+			o += (size_t)snprintf(buf + o, SHOW_BUF - o, "\\x%02x", c);
+		else
+			buf[o++] = (char)c;
+	}
+	if (end < len) {
+		memcpy(buf + o, "...", 3);
+		o += 3;
+	}
+	buf[o++] = '\'';
+	buf[o] = '\0';
+	return buf;
+}
+
+static const char *show(char buf[SHOW_BUF], const yaml_node_t *n)
+{
+	switch (n->type) {
+	case YAML_SCALAR_NODE:
+		return show_str(buf, sval(n), n->data.scalar.length);
+	case YAML_SEQUENCE_NODE:
+		return "a sequence";
+	default:
+		return "a mapping";
+	}
+}
+
+static bool is_scalar(const yaml_node_t *n, const char *s)
+{
+	size_t len = strlen(s);
+
+	return n->type == YAML_SCALAR_NODE && n->data.scalar.length == len &&
+	       memcmp(n->data.scalar.value, s, len) == 0;
+}
+
+/* libyaml does not resolve tags, so an empty value (`key:`) arrives as a plain scalar. */
+static bool is_null(const yaml_node_t *n)
+{
+	return n->type == YAML_SCALAR_NODE && n->data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
+	       (is_scalar(n, "") || is_scalar(n, "~") || is_scalar(n, "null") ||
+		is_scalar(n, "Null") || is_scalar(n, "NULL"));
+}
+
+static char *dup_mem(struct parser *p, const char *s, size_t len)
+{
+	char *d = malloc(len + 1);
+
+	if (!d) {
+		oom(p);
+		return NULL;
+	}
+	memcpy(d, s, len);
+	d[len] = '\0';
+	return d;
+}
+
+/* Allocates a NULL-terminated vector; the count is set first so cfg_free can release a partly filled one. */
+static char **new_vec(struct parser *p, size_t n, int *count)
+{
+	char **v = calloc(n + 1, sizeof *v);
+
+	if (!v) {
+		oom(p);
+		return NULL;
+	}
+	*count = (int)n;
+	return v;
+}
+
+static void *grow(struct parser *p, void *arr, size_t *cap, size_t n, size_t size)
+{
+	size_t ncap;
+	void *v;
+
+	if (n < *cap)
+		return arr;
+	ncap = *cap ? 2 * *cap : 4;
+	v = realloc(arr, ncap * size);
+	if (!v) {
+		oom(p);
+		return NULL;
+	}
+	*cap = ncap;
+	return v;
+}
+
+/*
+ * Finds which of keys[] a mapping key names. Unknown and repeated keys are reported here, so
+ * callers only see keys they handle, each at most once.
+ */
+static int key_index(struct parser *p, const yaml_node_t *key, const char *const keys[],
+		     size_t nkeys, const yaml_node_t *seen[], const char *where)
+{
+	char buf[SHOW_BUF], list[256];
+	size_t o = 0;
+
+	if (key->type != YAML_SCALAR_NODE) {
+		perr(p, mark_of(key), "a key %s must be a name, got %s", where, show(buf, key));
+		return -1;
+	}
+	for (size_t i = 0; i < nkeys; i++) {
+		if (!is_scalar(key, keys[i]))
+			continue;
+		if (seen[i]) {
+			perr(p, mark_of(key), "duplicate key '%s' (first at %u:%u)", keys[i],
+			     mark_of(seen[i]).line, mark_of(seen[i]).col);
+			return -1;
+		}
+		seen[i] = key;
+		return (int)i;
+	}
+	for (size_t i = 0; i < nkeys && o < sizeof(list); i++)
+		o += (size_t)snprintf(list + o, sizeof(list) - o, "%s%s", i ? ", " : "", keys[i]);
+	perr(p, mark_of(key), "unknown key %s %s; valid keys are: %s", show(buf, key), where, list);
+	return -1;
+}
+
+/*
+ * Copies a scalar used as a C string. YAML escapes can smuggle in a NUL byte, which would cut
+ * the string silently; control characters are refused where the value names a file or a cVM.
+ */
+static char *get_string(struct parser *p, const char *key, const yaml_node_t *v, bool allow_ctrl)
+{
+	char buf[SHOW_BUF];
+	size_t len;
+
+	if (v->type != YAML_SCALAR_NODE) {
+		perr(p, mark_of(v), "'%s' must be a string, got %s", key, show(buf, v));
+		return NULL;
+	}
+	len = v->data.scalar.length;
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = v->data.scalar.value[i];
+
+		if (c == 0 || (!allow_ctrl && (c < 0x20 || c == 0x7f))) {
+			perr(p, mark_of(v), "'%s' must not contain control characters, got %s", key,
+			     show(buf, v));
+			return NULL;
+		}
+	}
+	return dup_mem(p, sval(v), len);
+}
+
+/* Decimal or 0x hex, since the original's configs write addresses and sizes in hex. */
+static int get_u64(struct parser *p, const char *key, const yaml_node_t *v, uint64_t *out)
+{
+	char buf[SHOW_BUF];
+	const char *s;
+	size_t len, i = 0;
+	unsigned base = 10;
+	uint64_t x = 0;
+
+	if (v->type != YAML_SCALAR_NODE) {
+		perr(p, mark_of(v), "'%s' must be an integer, got %s", key, show(buf, v));
+		return -1;
+	}
+	s = sval(v);
+	len = v->data.scalar.length;
+	if (len >= 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+		base = 16;
+		i = 2;
+	}
+	if (i == len)
+		goto bad;
+	for (; i < len; i++) {
+		unsigned d;
+
+		if (s[i] >= '0' && s[i] <= '9')
+			d = (unsigned)(s[i] - '0');
+		else if (base == 16 && s[i] >= 'a' && s[i] <= 'f')
+			d = (unsigned)(s[i] - 'a' + 10);
+		else if (base == 16 && s[i] >= 'A' && s[i] <= 'F')
+			d = (unsigned)(s[i] - 'A' + 10);
+		else
+			goto bad;
+		if (x > (UINT64_MAX - d) / base) {
+			perr(p, mark_of(v), "'%s' is out of range: %s", key, show(buf, v));
+			return -1;
+		}
+		x = x * base + d;
+	}
+	*out = x;
+	return 0;
+bad:
+	if (base == 16)
+		perr(p, mark_of(v), "'%s' is not a valid hex number: %s", key, show(buf, v));
+	else
+		perr(p, mark_of(v), "'%s' must be an integer, got %s", key, show(buf, v));
+	return -1;
+}
+
+static int get_bool(struct parser *p, const char *key, const yaml_node_t *v, bool *out)
+{
+	static const char *const yes[] = { "true", "yes", "1" }, *const no[] = { "false", "no", "0" };
+	char buf[SHOW_BUF];
+
+	for (size_t i = 0; v->type == YAML_SCALAR_NODE && i < 3; i++) {
+		size_t ylen = strlen(yes[i]), nlen = strlen(no[i]);
+
+		if (v->data.scalar.length == ylen && strncasecmp(sval(v), yes[i], ylen) == 0) {
+			*out = true;
+			return 0;
+		}
+		if (v->data.scalar.length == nlen && strncasecmp(sval(v), no[i], nlen) == 0) {
+			*out = false;
+			return 0;
+		}
+	}
+	perr(p, mark_of(v), "'%s' must be true or false, got %s", key, show(buf, v));
+	return -1;
+}
+
+static bool valid_name(const char *s, size_t len)
+{
+	if (len < 1 || len > CFG_NAME_MAX)
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		char c = s[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      c == '_' || c == '.' || c == '-'))
+			return false;
+	}
+	return true;
+}
+
+static char *get_name(struct parser *p, const yaml_node_t *v)
+{
+	char buf[SHOW_BUF];
+
+	if (v->type != YAML_SCALAR_NODE || !valid_name(sval(v), v->data.scalar.length)) {
+		perr(p, mark_of(v),
+		     "'name' must be 1 to %d characters of A-Z a-z 0-9 _ . -, got %s", CFG_NAME_MAX,
+		     show(buf, v));
+		return NULL;
+	}
+	return dup_mem(p, sval(v), v->data.scalar.length);
+}
+
+static int cmp_by_name(const void *a, const void *b)
+{
+	const struct entry *x = a, *y = b;
+	int c = memcmp(x->s, y->s, x->len < y->len ? x->len : y->len);
+
+	if (c)
+		return c;
+	if (x->len != y->len)
+		return x->len < y->len ? -1 : 1;
+	return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+static int cmp_by_idx(const void *a, const void *b)
+{
+	const struct entry *x = a, *y = b;
+
+	return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+/*
+ * Reports, in file order, every entry whose name an earlier one already has. Sorting keeps
+ * this n log n, so a large generated file cannot make the check quadratic.
+ */
+static void report_duplicates(struct parser *p, struct entry *e, size_t n, const char *what)
+{
+	char buf[SHOW_BUF];
+	size_t head = 0;
+
+	qsort(e, n, sizeof *e, cmp_by_name);
+	for (size_t i = 1; i < n; i++) {
+		if (e[i].len == e[head].len && memcmp(e[i].s, e[head].s, e[i].len) == 0) {
+			e[i].dup = true;
+			e[i].first = e[head].mark;
+		} else {
+			head = i;
+		}
+	}
+	qsort(e, n, sizeof *e, cmp_by_idx);
+	for (size_t i = 0; i < n; i++)
+		if (e[i].dup)
+			perr(p, e[i].mark, "duplicate %s %s (first defined at %u:%u)", what,
+			     show_str(buf, e[i].s, e[i].len), e[i].first.line, e[i].first.col);
+}
+
+static void set_runtime(struct parser *p, struct cfg_cvm *c, const yaml_node_t *v)
+{
+	char *rel = get_string(p, "runtime", v, false), *path;
+	const char *dir = p->cfg->dir;
+	size_t dlen = strlen(dir), rlen;
+	struct stat st;
+
+	if (!rel)
+		return;
+	c->runtime_mark = mark_of(v);
+	rlen = strlen(rel);
+	if (rlen == 0) {
+		perr(p, mark_of(v), "'runtime' must name a .wasm file");
+		free(rel);
+		return;
+	}
+	if (rel[0] == '/') {
+		c->runtime = rel;
+		path = rel;
+	} else {
+		bool slash = dlen > 0 && dir[dlen - 1] == '/';
+
+		path = malloc(dlen + 1 + rlen + 1);
+		if (!path) {
+			free(rel);
+			oom(p);
+			return;
+		}
+		memcpy(path, dir, dlen);
+		if (!slash)
+			path[dlen++] = '/';
+		memcpy(path + dlen, rel, rlen + 1);
+		free(rel);
+		c->runtime = path;
+	}
+	if (stat(path, &st) != 0)
+		perr(p, mark_of(v), "runtime file '%s' not found: %s", path, strerror(errno));
+	else if (!S_ISREG(st.st_mode))
+		perr(p, mark_of(v), "runtime '%s' is not a regular file", path);
+	else if (access(path, R_OK) != 0)
+		perr(p, mark_of(v), "runtime file '%s' cannot be read: %s", path, strerror(errno));
+}
+
+static void set_args_string(struct parser *p, struct cfg_cvm *c, const yaml_node_t *v)
+{
+	char *s = get_string(p, "args", v, true), *w;
+	size_t n = 0, len;
+
+	if (!s)
+		return;
+	for (w = s; *w; n++) {
+		w += strspn(w, " \t");
+		if (!*w)
+			break;
+		w += strcspn(w, " \t");
+	}
+	if (n > CFG_MAX_ARGS) {
+		perr(p, mark_of(v), "'args' has %zu words; at most %d are allowed", n, CFG_MAX_ARGS);
+	} else if (n > 0 && (c->argv = new_vec(p, n, &c->argc))) {
+		w = s;
+		for (size_t i = 0; i < n; i++) {
+			w += strspn(w, " \t");
+			len = strcspn(w, " \t");
+			c->argv[i] = dup_mem(p, w, len);
+			w += len;
+		}
+	}
+	free(s);
+}
+
+static void set_args(struct parser *p, struct cfg_cvm *c, const yaml_node_t *v)
+{
+	char buf[SHOW_BUF];
+	size_t n;
+
+	if (is_null(v))
+		return;
+	if (v->type == YAML_SCALAR_NODE) {
+		set_args_string(p, c, v);
+		return;
+	}
+	if (v->type != YAML_SEQUENCE_NODE) {
+		perr(p, mark_of(v), "'args' must be a string or a sequence of strings, got %s",
+		     show(buf, v));
+		return;
+	}
+	n = (size_t)(v->data.sequence.items.top - v->data.sequence.items.start);
+	if (n > CFG_MAX_ARGS) {
+		perr(p, mark_of(v), "'args' has %zu items; at most %d are allowed", n, CFG_MAX_ARGS);
+		return;
+	}
+	if (n == 0 || !(c->argv = new_vec(p, n, &c->argc)))
+		return;
+	for (size_t i = 0; i < n; i++)
+		c->argv[i] = get_string(p, "args", node(p, v->data.sequence.items.start[i]), true);
+}
+
+/* Builds "KEY=VALUE" from a mapping pair; NULL (reported) when either side is unusable. */
+static char *env_pair(struct parser *p, const yaml_node_t *k, const yaml_node_t *v)
+{
+	char buf[SHOW_BUF];
+	char *key = get_string(p, "env", k, true), *val = NULL, *kv = NULL;
+	size_t klen, vlen;
+
+	if (!key)
+		return NULL;
+	klen = strlen(key);
+	if (klen == 0 || memchr(key, '=', klen)) {
+		perr(p, mark_of(k), "environment variable name %s must be non-empty and without '='",
+		     show(buf, k));
+	} else if (v->type != YAML_SCALAR_NODE) {
+		perr(p, mark_of(v), "the value of environment variable '%s' must be a string, got %s",
+		     key, show(buf, v));
+	} else if (is_null(v) || (val = get_string(p, "env", v, true))) {
+		vlen = val ? strlen(val) : 0;
+		kv = malloc(klen + 1 + vlen + 1);
+		if (kv) {
+			memcpy(kv, key, klen);
+			kv[klen] = '=';
+			memcpy(kv + klen + 1, val ? val : "", vlen + 1);
+		} else {
+			oom(p);
+		}
+	}
+	free(key);
+	free(val);
+	return kv;
+}
+
+static char *env_item(struct parser *p, const yaml_node_t *v)
+{
+	char buf[SHOW_BUF];
+	char *kv;
+
+	if (v->type != YAML_SCALAR_NODE) {
+		perr(p, mark_of(v), "each item of 'env' must be a 'KEY=VALUE' string, got %s",
+		     show(buf, v));
+		return NULL;
+	}
+	kv = get_string(p, "env", v, true);
+	if (kv && (kv[0] == '=' || !strchr(kv, '='))) {
+		perr(p, mark_of(v), "each item of 'env' must be a 'KEY=VALUE' string, got %s",
+		     show(buf, v));
+		free(kv);
+		return NULL;
+	}
+	return kv;
+}
+
+static void set_env(struct parser *p, struct cfg_cvm *c, const yaml_node_t *v)
+{
+	char buf[SHOW_BUF];
+	struct entry *e;
+	size_t n, m = 0;
+
+	if (is_null(v))
+		return;
+	if (v->type == YAML_MAPPING_NODE) {
+		n = (size_t)(v->data.mapping.pairs.top - v->data.mapping.pairs.start);
+	} else if (v->type == YAML_SEQUENCE_NODE) {
+		n = (size_t)(v->data.sequence.items.top - v->data.sequence.items.start);
+	} else {
+		perr(p, mark_of(v),
+		     "'env' must be a mapping (KEY: VALUE) or a sequence of 'KEY=VALUE', got %s",
+		     show(buf, v));
+		return;
+	}
+	if (!(c->env = new_vec(p, n, &c->envc)))
+		return;
+	e = calloc(n ? n : 1, sizeof *e);
+	if (!e) {
+		oom(p);
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		const yaml_node_t *at;
+
+		if (v->type == YAML_MAPPING_NODE) {
+			at = node(p, v->data.mapping.pairs.start[i].key);
+			c->env[i] = env_pair(p, at, node(p, v->data.mapping.pairs.start[i].value));
+		} else {
+			at = node(p, v->data.sequence.items.start[i]);
+			c->env[i] = env_item(p, at);
+		}
+		if (c->env[i])
+			e[m++] = (struct entry){ .s = c->env[i], .len = strcspn(c->env[i], "="),
+						 .idx = i, .mark = mark_of(at) };
+	}
+	report_duplicates(p, e, m, "environment variable");
+	free(e);
+}
+
+static void set_isolation(struct parser *p, struct cfg_cvm *c, const yaml_node_t *v)
+{
+	enum { BASE, SIZE, BEGIN, END, NKEYS };
+	static const char *const keys[NKEYS] = { "base", "size", "begin", "end" };
+	uint64_t *fields[NKEYS] = { &c->iso_base, &c->iso_size, &c->iso_begin, &c->iso_end };
+	const yaml_node_t *seen[NKEYS] = { 0 }, *item;
+	char buf[SHOW_BUF];
+	size_t n;
+
+	if (v->type != YAML_SEQUENCE_NODE) {
+		perr(p, mark_of(v), "'isolation' must be a sequence holding exactly one mapping "
+		     "('- size: 0x10000000'), got %s", show(buf, v));
+		return;
+	}
+	n = (size_t)(v->data.sequence.items.top - v->data.sequence.items.start);
+	if (n != 1) {
+		perr(p, mark_of(v), "'isolation' must hold exactly one mapping, got %zu items", n);
+		return;
+	}
+	item = node(p, v->data.sequence.items.start[0]);
+	if (item->type != YAML_MAPPING_NODE) {
+		perr(p, mark_of(item),
+		     "the item of 'isolation' must be a mapping of base, size, begin and end, got %s",
+		     show(buf, item));
+		return;
+	}
+	for (yaml_node_pair_t *pair = item->data.mapping.pairs.start;
+	     pair < item->data.mapping.pairs.top; pair++) {
+		const yaml_node_t *val = node(p, pair->value);
+		int k = key_index(p, node(p, pair->key), keys, NKEYS, seen, "in 'isolation'");
+
+		if (k < 0 || get_u64(p, keys[k], val, fields[k]) != 0 || k != SIZE)
+			continue;
+		if (c->iso_size == 0 || c->iso_size % CFG_WASM_PAGE != 0)
+			perr(p, mark_of(val), "'size' must be a positive multiple of 65536 "
+			     "(the wasm page size), got %s", show(buf, val));
+		else if (c->iso_size > CFG_MAX_MEMORY)
+			perr(p, mark_of(val), "'size' must be at most 4 GiB (0x100000000), got %s",
+			     show(buf, val));
+		c->size_mark = mark_of(val);
+	}
+	if (!seen[SIZE]) {
+		perr(p, mark_of(item), "'isolation' needs a 'size' (the cVM's memory cap)");
+		return;
+	}
+	c->has_isolation = true;
+	c->memory_cap = c->iso_size;
+}
+
+static void set_abi(struct parser *p, struct cfg_cvm *c, const yaml_node_t *v)
+{
+	char buf[SHOW_BUF];
+
+	if (is_scalar(v, "auto"))
+		c->abi = CFG_ABI_AUTO;
+	else if (is_scalar(v, "bare"))
+		c->abi = CFG_ABI_BARE;
+	else if (is_scalar(v, "posix"))
+		c->abi = CFG_ABI_POSIX;
+	else
+		perr(p, mark_of(v), "'abi' must be auto, bare or posix, got %s", show(buf, v));
+}
+
+static void set_wait(struct parser *p, struct cfg_cvm *c, const yaml_node_t *v)
+{
+	char buf[SHOW_BUF];
+	uint64_t w;
+
+	if (is_scalar(v, "-1")) {
+		c->wait = -1;
+	} else if (v->type == YAML_SCALAR_NODE && v->data.scalar.length > 0 && sval(v)[0] == '-') {
+		perr(p, mark_of(v), "'wait' must be -1 or a number of seconds >= 0, got %s",
+		     show(buf, v));
+	} else if (get_u64(p, "wait", v, &w) == 0) {
+		if (w > INT32_MAX)
+			perr(p, mark_of(v), "'wait' is out of range: %s", show(buf, v));
+		else
+			c->wait = (int)w;
+	}
+}
+
+static void later(struct parser *p, const yaml_node_t *key)
+{
+	pwarn(p, mark_of(key), "'%s' is not supported yet; ignored", sval(key));
+}
+
+static void parse_cvm(struct parser *p, const yaml_node_t *n)
+{
+	enum {
+		NAME, RUNTIME, ARGS, ENV, DISK, NET, CALLBACK_OUT, CALLBACK_IN, WAIT, CLEAN_ROOM,
+		ISOLATION, ABI, NKEYS
+	};
+	static const char *const keys[NKEYS] = {
+		"name", "runtime", "args", "env", "disk", "net", "callback_out", "callback_in",
+		"wait", "clean_room", "isolation", "abi",
+	};
+	const yaml_node_t *seen[NKEYS] = { 0 };
+	struct config *cfg = p->cfg;
+	struct cfg_cvm *c;
+	char buf[SHOW_BUF];
+
+	if (n->type != YAML_MAPPING_NODE) {
+		perr(p, mark_of(n), "a cVM must be a mapping ('- name: ...'), got %s", show(buf, n));
+		return;
+	}
+	if (!(cfg->cvms = grow(p, cfg->cvms, &p->cvm_cap, cfg->ncvms, sizeof *cfg->cvms)))
+		return;
+	c = &cfg->cvms[cfg->ncvms++];
+	*c = (struct cfg_cvm){ .mark = mark_of(n), .size_mark = mark_of(n),
+			       .memory_cap = CFG_DEFAULT_MEMORY_CAP };
+	for (yaml_node_pair_t *pair = n->data.mapping.pairs.start; pair < n->data.mapping.pairs.top;
+	     pair++) {
+		const yaml_node_t *k = node(p, pair->key), *v = node(p, pair->value);
+
+		switch (key_index(p, k, keys, NKEYS, seen, "in a cVM")) {
+		case NAME:
+			c->name = get_name(p, v);
+			break;
+		case RUNTIME:
+			set_runtime(p, c, v);
+			break;
+		case ARGS:
+			set_args(p, c, v);
+			break;
+		case ENV:
+			set_env(p, c, v);
+			break;
+		case DISK:
+			c->disk = get_string(p, "disk", v, false);
+			later(p, k);
+			break;
+		case NET:
+			c->net = get_string(p, "net", v, false);
+			later(p, k);
+			break;
+		case CALLBACK_OUT:
+			c->callback_out = get_string(p, "callback_out", v, false);
+			if (c->callback_out && strcmp(c->callback_out, "monitor") != 0)
+				pwarn(p, mark_of(k), "'callback_out' other than 'monitor' is not "
+				      "supported yet; ignored");
+			break;
+		case CALLBACK_IN:
+			c->callback_in = get_string(p, "callback_in", v, false);
+			later(p, k);
+			break;
+		case WAIT:
+			set_wait(p, c, v);
+			break;
+		case CLEAN_ROOM:
+			get_bool(p, "clean_room", v, &c->clean_room);
+			later(p, k);
+			break;
+		case ISOLATION:
+			set_isolation(p, c, v);
+			break;
+		case ABI:
+			set_abi(p, c, v);
+			break;
+		}
+	}
+	if (!seen[NAME])
+		perr(p, c->mark, "this cVM has no 'name'");
+	if (!seen[RUNTIME])
+		perr(p, c->mark, "cVM %s has no 'runtime' (the .wasm to run)",
+		     c->name ? show_str(buf, c->name, strlen(c->name)) : "without a name");
+	if (!c->argv && c->name && (c->argv = new_vec(p, 1, &c->argc)))
+		c->argv[0] = dup_mem(p, c->name, strlen(c->name));
+	if (!c->env)
+		c->env = new_vec(p, 0, &c->envc);
+}
+
+static void parse_capfile(struct parser *p, const yaml_node_t *n)
+{
+	enum { NAME, SIZE, DATA, NKEYS };
+	static const char *const keys[NKEYS] = { "name", "size", "data" };
+	const yaml_node_t *seen[NKEYS] = { 0 }, *data = NULL;
+	struct config *cfg = p->cfg;
+	struct cfg_capfile *f;
+	char buf[SHOW_BUF];
+
+	if (n->type != YAML_MAPPING_NODE) {
+		perr(p, mark_of(n), "a capfile must be a mapping ('- name: ...'), got %s",
+		     show(buf, n));
+		return;
+	}
+	if (!(cfg->capfiles = grow(p, cfg->capfiles, &p->capfile_cap, cfg->ncapfiles,
+				   sizeof *cfg->capfiles)))
+		return;
+	f = &cfg->capfiles[cfg->ncapfiles++];
+	*f = (struct cfg_capfile){ .mark = mark_of(n) };
+	for (yaml_node_pair_t *pair = n->data.mapping.pairs.start; pair < n->data.mapping.pairs.top;
+	     pair++) {
+		const yaml_node_t *v = node(p, pair->value);
+
+		switch (key_index(p, node(p, pair->key), keys, NKEYS, seen, "in a capfile")) {
+		case NAME:
+			f->name = get_name(p, v);
+			break;
+		case SIZE:
+			if (get_u64(p, "size", v, &f->size) != 0)
+				break;
+			if (f->size == 0 || f->size > CFG_MAX_MEMORY)
+				perr(p, mark_of(v), "a capfile's 'size' must be between 1 and 4 GiB, "
+				     "got %s", show(buf, v));
+			break;
+		case DATA:
+			if (v->type != YAML_SCALAR_NODE) {
+				perr(p, mark_of(v), "'data' must be a string, got %s", show(buf, v));
+				break;
+			}
+			data = v;
+			f->data_len = v->data.scalar.length;
+			f->data = dup_mem(p, sval(v), f->data_len);
+			break;
+		}
+	}
+	if (!seen[NAME])
+		perr(p, f->mark, "this capfile has no 'name'");
+	if (!seen[SIZE])
+		perr(p, f->mark, "capfile %s has no 'size'",
+		     f->name ? show_str(buf, f->name, strlen(f->name)) : "without a name");
+	else if (data && f->size && f->data_len > f->size)
+		perr(p, mark_of(data), "'data' is %zu bytes but the capfile's 'size' is only %llu",
+		     f->data_len, (unsigned long long)f->size);
+}
+
+static void parse_list(struct parser *p, const char *key, const yaml_node_t *v,
+		       void (*each)(struct parser *, const yaml_node_t *))
+{
+	char buf[SHOW_BUF];
+
+	if (is_null(v))
+		return;
+	if (v->type != YAML_SEQUENCE_NODE) {
+		perr(p, mark_of(v), "'%s' must be a sequence of mappings ('- name: ...'), got %s",
+		     key, show(buf, v));
+		return;
+	}
+	for (yaml_node_item_t *it = v->data.sequence.items.start; it < v->data.sequence.items.top;
+	     it++)
+		each(p, node(p, *it));
+}
+
+/*
+ * The document API turns an alias into a second reference to the anchored node, so a node
+ * referenced twice (or the root referenced at all) betrays one. Refusing them also rules out
+ * the cycles that `&a [*a]` builds, and the blow-up of aliases to aliases.
+ */
+static bool has_aliases(struct parser *p)
+{
+	size_t n = (size_t)(p->doc->nodes.top - p->doc->nodes.start);
+	unsigned char *refs = calloc(n + 1, 1);
+	bool found = false;
+
+	if (!refs) {
+		oom(p);
+		return true;
+	}
+	for (const yaml_node_t *nd = p->doc->nodes.start; nd < p->doc->nodes.top; nd++) {
+		if (nd->type == YAML_SEQUENCE_NODE) {
+			for (yaml_node_item_t *it = nd->data.sequence.items.start;
+			     it < nd->data.sequence.items.top; it++)
+				refs[*it] += refs[*it] < 2;
+		} else if (nd->type == YAML_MAPPING_NODE) {
+			for (yaml_node_pair_t *pr = nd->data.mapping.pairs.start;
+			     pr < nd->data.mapping.pairs.top; pr++) {
+				refs[pr->key] += refs[pr->key] < 2;
+				refs[pr->value] += refs[pr->value] < 2;
+			}
+		}
+	}
+	for (size_t id = 1; id <= n; id++) {
+		if (refs[id] > (id == 1 ? 0 : 1)) {
+			perr(p, mark_of(node(p, (yaml_node_item_t)id)),
+			     "anchors and aliases are not supported; this value is reused by an alias");
+			found = true;
+		}
+	}
+	free(refs);
+	return found;
+}
+
+static void parse_document(struct parser *p)
+{
+	enum { CVMS, CAPFILES, NKEYS };
+	static const char *const keys[NKEYS] = { "cVMs", "capfiles" };
+	const yaml_node_t *root = yaml_document_get_root_node(p->doc), *seen[NKEYS] = { 0 };
+	char buf[SHOW_BUF];
+
+	if (is_null(root) || has_aliases(p))
+		return;
+	if (root->type != YAML_MAPPING_NODE) {
+		perr(p, mark_of(root), "the top level must be a mapping with 'cVMs:' and "
+		     "'capfiles:', got %s", show(buf, root));
+		return;
+	}
+	for (yaml_node_pair_t *pair = root->data.mapping.pairs.start;
+	     pair < root->data.mapping.pairs.top; pair++) {
+		const yaml_node_t *k = node(p, pair->key), *v = node(p, pair->value);
+
+		switch (key_index(p, k, keys, NKEYS, seen, "at the top level")) {
+		case CVMS:
+			parse_list(p, "cVMs", v, parse_cvm);
+			break;
+		case CAPFILES:
+			pwarn(p, mark_of(k), "'capfiles' is not supported yet; checked but ignored");
+			parse_list(p, "capfiles", v, parse_capfile);
+			break;
+		}
+	}
+}
+
+/* Reader errors carry a byte offset instead of a mark; libyaml counts columns in characters. */
+static struct cfg_mark offset_mark(const char *text, size_t len, size_t off)
+{
+	struct cfg_mark m = { 1, 1 };
+
+	for (size_t i = 0; i < off && i < len; i++) {
+		if (text[i] == '\n') {
+			m.line++;
+			m.col = 1;
+		} else if (((unsigned char)text[i] & 0xc0) != 0x80) {
+			m.col++;
+		}
+	}
+	return m;
+}
+
+static void syntax_error(struct parser *p, const yaml_parser_t *yp, const char *text, size_t len)
+{
+	struct cfg_mark m = { (unsigned)yp->problem_mark.line + 1,
+			      (unsigned)yp->problem_mark.column + 1 };
+
+	if (yp->error == YAML_MEMORY_ERROR) {
+		oom(p);
+		return;
+	}
+	if (yp->error == YAML_READER_ERROR)
+		m = offset_mark(text, len, yp->problem_offset);
+	if (yp->context)
+		perr(p, m, "YAML syntax error: %s (%s at %u:%u)", yp->problem, yp->context,
+		     (unsigned)yp->context_mark.line + 1, (unsigned)yp->context_mark.column + 1);
+	else
+		perr(p, m, "YAML syntax error: %s", yp->problem);
+}
+
+static void check_unique_names(struct parser *p)
+{
+	const struct config *cfg = p->cfg;
+	size_t n = cfg->ncvms > cfg->ncapfiles ? cfg->ncvms : cfg->ncapfiles, m = 0;
+	struct entry *e = calloc(n ? n : 1, sizeof *e);
+
+	if (!e) {
+		oom(p);
+		return;
+	}
+	for (size_t i = 0; i < cfg->ncvms; i++)
+		if (cfg->cvms[i].name)
+			e[m++] = (struct entry){ .s = cfg->cvms[i].name, .idx = i,
+						 .len = strlen(cfg->cvms[i].name),
+						 .mark = cfg->cvms[i].mark };
+	report_duplicates(p, e, m, "cVM name");
+	m = 0;
+	for (size_t i = 0; i < cfg->ncapfiles; i++)
+		if (cfg->capfiles[i].name)
+			e[m++] = (struct entry){ .s = cfg->capfiles[i].name, .idx = i,
+						 .len = strlen(cfg->capfiles[i].name),
+						 .mark = cfg->capfiles[i].mark };
+	report_duplicates(p, e, m, "capfile name");
+	free(e);
+}
+
+int cfg_load_buffer(const char *name, const char *dir, const char *text, size_t len,
+		    struct config **out, FILE *err)
+{
+	struct parser p = { .name = name, .err = err };
+	yaml_parser_t yp;
+
+	*out = NULL;
+	if (len > CFG_MAX_FILE) {
+		fprintf(err, "%s: the configuration is larger than 1 MiB; refusing it\n", name);
+		return -1;
+	}
+	p.cfg = calloc(1, sizeof *p.cfg);
+	if (!p.cfg || !(p.cfg->path = strdup(name)) || !(p.cfg->dir = strdup(dir ? dir : "."))) {
+		oom(&p);
+		cfg_free(p.cfg);
+		return -1;
+	}
+	if (!yaml_parser_initialize(&yp)) {
+		oom(&p);
+		cfg_free(p.cfg);
+		return -1;
+	}
+	yaml_parser_set_input_string(&yp, (const unsigned char *)text, len);
+	for (;;) {
+		yaml_document_t doc;
+
+		if (!yaml_parser_load(&yp, &doc)) {
+			syntax_error(&p, &yp, text, len);
+			break;
+		}
+		if (!yaml_document_get_root_node(&doc)) {
+			yaml_document_delete(&doc);
+			break;
+		}
+		p.doc = &doc;
+		parse_document(&p);
+		p.doc = NULL;
+		yaml_document_delete(&doc);
+	}
+	yaml_parser_delete(&yp);
+	check_unique_names(&p);
+	/* Any other error already refuses the file; this one would only repeat it. */
+	if (p.cfg->ncvms == 0 && p.nerrors == 0)
+		perr(&p, (struct cfg_mark){ 1, 1 }, "no cVMs defined (the file needs a 'cVMs:' list)");
+	if (p.nerrors) {
+		cfg_free(p.cfg);
+		return -1;
+	}
+	*out = p.cfg;
+	return 0;
+}
+
+static char *dir_of(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (!slash)
+		return strdup(".");
+	if (slash == path)
+		return strdup("/");
+	return strndup(path, (size_t)(slash - path));
+}
+
+int cfg_load(const char *path, struct config **out, FILE *err)
+{
+	char *buf = NULL, *dir = NULL;
+	size_t len;
+	FILE *f;
+	int rc = -1;
+
+	*out = NULL;
+	f = fopen(path, "rb");
+	if (!f) {
+		fprintf(err, "%s: cannot open: %s\n", path, strerror(errno));
+		return -1;
+	}
+	/* One byte more than allowed tells an oversized file from one exactly at the limit. */
+	buf = malloc(CFG_MAX_FILE + 1);
+	if (!buf || !(dir = dir_of(path))) {
+		fprintf(err, "%s: out of memory\n", path);
+		goto out;
+	}
+	len = fread(buf, 1, CFG_MAX_FILE + 1, f);
+	if (ferror(f)) {
+		fprintf(err, "%s: cannot read: %s\n", path, strerror(errno));
+		goto out;
+	}
+	rc = cfg_load_buffer(path, dir, buf, len, out, err);
+out:
+	fclose(f);
+	free(buf);
+	free(dir);
+	return rc;
+}
+
+void cfg_report(const struct config *cfg, struct cfg_mark mark, FILE *err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vreport(cfg->path, mark, err, "", fmt, ap);
+	va_end(ap);
+}
+
+static void free_vec(char **v, int n)
+{
+	for (int i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+void cfg_free(struct config *cfg)
+{
+	if (!cfg)
+		return;
+	for (size_t i = 0; i < cfg->ncvms; i++) {
+		struct cfg_cvm *c = &cfg->cvms[i];
+
+		free(c->name);
+		free(c->runtime);
+		free_vec(c->argv, c->argc);
+		free_vec(c->env, c->envc);
+		free(c->disk);
+		free(c->net);
+		free(c->callback_out);
+		free(c->callback_in);
+	}
+	free(cfg->cvms);
+	for (size_t i = 0; i < cfg->ncapfiles; i++) {
+		free(cfg->capfiles[i].name);
+		free(cfg->capfiles[i].data);
+	}
+	free(cfg->capfiles);
+	free(cfg->path);
+	free(cfg->dir);
+	free(cfg);
+}

@@ -1,0 +1,205 @@
+/* cVM lifecycle: one host thread per cVM, instantiate, run `_start`, report, free. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cvm.h"
+#include "rt.h"
+
+#define WASM_PAGE 65536u
+
+static char **dup_strv(char *const *v, int *count)
+{
+	int n = 0, i;
+	char **out;
+
+	while (v && v[n])
+		n++;
+	out = calloc((size_t)n + 1, sizeof(*out));
+	if (!out)
+		return NULL;
+	for (i = 0; i < n; i++) {
+		out[i] = strdup(v[i]);
+		if (!out[i]) {
+			while (i--)
+				free(out[i]);
+			free(out);
+			return NULL;
+		}
+	}
+	*count = n;
+	return out;
+}
+
+static void free_strv(char **v)
+{
+	int i;
+
+	for (i = 0; v && v[i]; i++)
+		free(v[i]);
+	free(v);
+}
+
+struct cvm *cvm_create(const struct cvm_spec *spec, struct module *module)
+{
+	struct cvm *vm = calloc(1, sizeof(*vm));
+	uint64_t pages = spec->memory_cap / WASM_PAGE;
+
+	if (!vm)
+		return NULL;
+	vm->name = strdup(spec->name);
+	vm->argv = dup_strv(spec->argv, &vm->argc);
+	vm->env = dup_strv(spec->env, &vm->envc);
+	if (!vm->name || !vm->argv || !vm->env)
+		goto fail;
+	if (spec->prefix_output) {
+		size_t n = strlen(spec->name) + 4;
+		vm->prefix = malloc(n);
+		if (!vm->prefix)
+			goto fail;
+		snprintf(vm->prefix, n, "[%s] ", spec->name);
+	}
+	console_stream_init(&vm->out, 1, vm->prefix);
+	console_stream_init(&vm->err, 2, vm->prefix);
+	vm->cap_pages = pages > 65536 ? 65536 : (uint32_t)pages;
+	vm->abi = spec->abi;
+	vm->stdin_attached = spec->stdin_attached;
+	vm->module = module;
+	module_get(module);
+	vm->state = CVM_CREATED;
+	return vm;
+fail:
+	free(vm->name);
+	free_strv(vm->argv);
+	free_strv(vm->env);
+	free(vm->prefix);
+	free(vm);
+	return NULL;
+}
+
+static void instantiate_and_start(void *arg)
+{
+	struct cvm *vm = arg;
+	const struct wasm_rt_iv_module *ops = vm->module->ops;
+
+	rt_set_memory_cap(vm->cap_pages);
+	ops->instantiate(vm->instance, vm);
+	if (ops->start)
+		ops->start(vm->instance);
+}
+
+void cvm_run(struct cvm *vm)
+{
+	const struct wasm_rt_iv_module *ops = vm->module->ops;
+	wasm_rt_trap_t trap;
+	int err;
+
+	vm->state = CVM_RUNNING;
+	err = rt_thread_attach();
+	if (err) {
+		snprintf(vm->failure, sizeof(vm->failure), "cannot prepare its thread: %s",
+			 strerror(-err));
+		vm->state = CVM_FAILED;
+		return;
+	}
+	vm->instance = calloc(1, ops->instance_size);
+	if (!vm->instance) {
+		snprintf(vm->failure, sizeof(vm->failure), "out of memory");
+		vm->state = CVM_FAILED;
+		rt_thread_detach();
+		return;
+	}
+	/* The memory's address inside the instance is fixed before instantiation fills it. */
+	vm->mem = ops->memory ? ops->memory(vm->instance) : NULL;
+	trap = rt_invoke(instantiate_and_start, vm);
+	if (trap == WASM_RT_TRAP_NONE) {
+		vm->state = CVM_EXITED;
+		vm->status = 0;
+	} else if (trap == WASM_RT_TRAP_EXIT) {
+		vm->state = CVM_EXITED;
+		vm->status = rt_exit_status();
+	} else {
+		vm->state = CVM_TRAPPED;
+		vm->trap = trap;
+	}
+	console_flush(&vm->out);
+	console_flush(&vm->err);
+	ops->free(vm->instance);
+	free(vm->instance);
+	vm->instance = NULL;
+	vm->mem = NULL;
+	rt_thread_detach();
+}
+
+static void *thread_main(void *arg)
+{
+	cvm_run(arg);
+	return NULL;
+}
+
+int cvm_start(struct cvm *vm)
+{
+	pthread_attr_t attr;
+	int err;
+
+	err = pthread_attr_init(&attr);
+	if (!err)
+		err = pthread_attr_setstacksize(&attr, CVM_STACK_BYTES);
+	if (!err)
+		err = pthread_attr_setguardsize(&attr, CVM_GUARD_BYTES);
+	if (!err)
+		err = pthread_create(&vm->thread, &attr, thread_main, vm);
+	pthread_attr_destroy(&attr);
+	if (err) {
+		vm->state = CVM_FAILED;
+		snprintf(vm->failure, sizeof(vm->failure), "cannot start its thread: %s",
+			 strerror(err));
+		return -err;
+	}
+	vm->thread_started = true;
+	return 0;
+}
+
+void cvm_join(struct cvm *vm)
+{
+	if (vm->thread_started) {
+		pthread_join(vm->thread, NULL);
+		vm->thread_started = false;
+	}
+}
+
+bool cvm_succeeded(const struct cvm *vm)
+{
+	return vm->state == CVM_EXITED && vm->status == 0;
+}
+
+void cvm_describe(const struct cvm *vm, char *out, size_t outlen)
+{
+	switch (vm->state) {
+	case CVM_EXITED:
+		snprintf(out, outlen, "exit status %d", vm->status);
+		break;
+	case CVM_TRAPPED:
+		snprintf(out, outlen, "trap: %s", wasm_rt_strerror(vm->trap));
+		break;
+	case CVM_FAILED:
+		snprintf(out, outlen, "failed: %s", vm->failure);
+		break;
+	default:
+		snprintf(out, outlen, "did not run to its end");
+	}
+}
+
+void cvm_destroy(struct cvm *vm)
+{
+	if (!vm)
+		return;
+	cvm_join(vm);
+	module_put(vm->module);
+	free(vm->name);
+	free_strv(vm->argv);
+	free_strv(vm->env);
+	free(vm->prefix);
+	free(vm);
+}

@@ -1,0 +1,82 @@
+/* cVM lifecycle: create from a loaded module, run on its own host thread, wait, destroy. */
+#ifndef IV_CVM_H
+#define IV_CVM_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "console.h"
+#include "module.h"
+#include "wasm-rt.h"
+
+/* Native stack of a cVM's host thread, and the guard below it. */
+#define CVM_STACK_BYTES (8u << 20)
+#define CVM_GUARD_BYTES (1u << 20)
+
+/* How a cVM ended. */
+enum cvm_state {
+	CVM_CREATED,
+	CVM_RUNNING,
+	CVM_EXITED,  /* returned from _start or exited with a status */
+	CVM_TRAPPED, /* stopped by a trap; see trap */
+	CVM_FAILED,  /* could not be started (e.g. no thread) */
+};
+
+struct cvm_spec {
+	const char *name;
+	char *const *argv;   /* NULL-terminated */
+	char *const *env;    /* NULL-terminated "KEY=VALUE" */
+	uint64_t memory_cap; /* bytes; rounded down to whole wasm pages */
+	enum cfg_abi abi;    /* the runtime, resolved (BARE or POSIX) */
+	bool prefix_output;  /* prefix each output line with "[name] " */
+	bool stdin_attached; /* may read the monitor's stdin (else it reads EOF) */
+};
+
+struct cvm {
+	char *name;
+	struct module *module;
+	void *instance;
+	wasm_rt_memory_t *mem;      /* the instance's memory, NULL if it has none */
+	char **argv, **env;
+	int argc, envc;
+	uint32_t cap_pages;
+	enum cfg_abi abi;
+	bool stdin_attached;
+	bool stdio_closed[3];       /* posix: fds 0-2 closed by the guest */
+	char *prefix;
+	struct console_stream out, err;
+	pthread_t thread;
+	bool thread_started;
+	enum cvm_state state;
+	int status;                 /* exit status when EXITED */
+	wasm_rt_trap_t trap;        /* the trap when TRAPPED */
+	char failure[128];          /* why, when FAILED */
+};
+
+/* Creates a cVM (not yet running) that takes a reference on module. NULL on failure. */
+struct cvm *cvm_create(const struct cvm_spec *spec, struct module *module);
+
+/* Starts the cVM on its own thread. Returns 0 or -errno (then the state is FAILED). */
+int cvm_start(struct cvm *vm);
+
+/* Waits for the cVM's thread to end. */
+void cvm_join(struct cvm *vm);
+
+/*
+ * Runs the cVM to its end on the calling thread (used by cvm_start's thread, and by
+ * benchmarks). The calling thread must not be running guest code already.
+ */
+void cvm_run(struct cvm *vm);
+
+/* True when the cVM ended with status 0. */
+bool cvm_succeeded(const struct cvm *vm);
+
+/* One line describing how a failed cVM ended, e.g. "trap: out of bounds memory access". */
+void cvm_describe(const struct cvm *vm, char *out, size_t outlen);
+
+/* Frees everything the cVM holds. Joins it first if needed. */
+void cvm_destroy(struct cvm *vm);
+
+#endif

@@ -1,0 +1,31 @@
+/* The registry of host functions a cVM may import: every import is checked against it. */
+#ifndef IV_IMPORTS_H
+#define IV_IMPORTS_H
+
+#include <stddef.h>
+
+#include "config.h"
+
+struct import_def {
+	const char *name;
+	const char *sig; /* "PARAMS:RESULTS", as in wasm_module.h */
+};
+
+/* A group of host functions under one wasm import module, served by one runtime. */
+struct import_family {
+	const char *module;
+	enum cfg_abi abi;     /* the runtime a module importing from this family needs */
+	const struct import_def *defs;
+	size_t ndefs;
+};
+
+extern const struct import_family hostcall_family; /* hostcall.c: the bare runtime */
+extern const struct import_family wasi_family;     /* posix/wasi.c: WASI preview1 */
+
+/* The family serving this import module, or NULL. */
+const struct import_family *imports_family(const char *module);
+
+/* The definition of module.name, or NULL. */
+const struct import_def *imports_find(const char *module, const char *name);
+
+#endif

@@ -1,0 +1,305 @@
+/* The `intravisor` command line: run the cVMs of a YAML file, or one .wasm. */
+#include <errno.h>
+#include <getopt.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "console.h"
+#include "cvm.h"
+#include "intravisor/abi.h"
+#include "module.h"
+#include "rt.h"
+
+#define EXIT_CVM_FAILED 1
+#define EXIT_USAGE 2      /* bad command line, configuration or module */
+#define EXIT_RUN_TRAPPED 125
+
+#define MAX_RUN_ENV 256
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: intravisor [OPTIONS] -y FILE.yaml\n"
+		"       intravisor [OPTIONS] run [-e KEY=VALUE]... APP.wasm [ARGS...]\n"
+		"\n"
+		"Runs WebAssembly cVMs, each confined to its own memory, inside this one process.\n"
+		"\n"
+		"  -y, --yaml FILE       start every cVM listed in FILE (the original Intravisor's\n"
+		"                        YAML schema; see docs/config.md)\n"
+		"  run APP.wasm ARGS...  run one cVM without a YAML file; it reads this process's\n"
+		"                        stdin and exits with the cVM's exit status\n"
+		"  -e, --env KEY=VALUE   (run) add a variable to the cVM's environment\n"
+		"      --cache-dir DIR   compile cache (default $XDG_CACHE_HOME/intravisor or\n"
+		"                        ~/.cache/intravisor)\n"
+		"      --no-prefix       do not prefix output lines with [name] when several\n"
+		"                        cVMs run\n"
+		"  -h, --help            show this help and exit\n"
+		"      --version         show the version and exit\n"
+		"\n"
+		"Exit status: 0 when every cVM exits 0; 1 when a cVM exits non-zero or traps (run:\n"
+		"the cVM's own status, 125 on a trap); 2 for a bad command line, configuration or\n"
+		"module. See docs/intravisor.md.\n");
+}
+
+struct options {
+	const char *yaml;
+	const char *cache_dir;
+	int prefix;
+	int run;
+	char *run_env[MAX_RUN_ENV + 1];
+	int nrun_env;
+};
+
+static enum cfg_abi resolve_abi(enum cfg_abi wanted, const struct module *m, const char *who,
+				char *err, size_t errlen)
+{
+	if (wanted == CFG_ABI_BARE && m->abi == CFG_ABI_POSIX) {
+		snprintf(err, errlen, "%s: 'abi: bare' but the module imports WASI functions", who);
+		return CFG_ABI_AUTO;
+	}
+	if (wanted != CFG_ABI_AUTO)
+		return wanted;
+	return m->abi == CFG_ABI_AUTO ? CFG_ABI_BARE : m->abi;
+}
+
+/* Refuses a module whose initial memory exceeds the cap; 0 when it fits. */
+static int check_memory(const struct module *m, uint64_t cap, char *err, size_t errlen)
+{
+	uint64_t need = (uint64_t)m->info.mem_initial * 65536u;
+
+	if (m->info.has_memory && need > cap) {
+		snprintf(err, errlen,
+			 "memory cap 0x%llx is below the initial memory of %s (%u pages = 0x%llx "
+			 "bytes)",
+			 (unsigned long long)cap, m->path, m->info.mem_initial,
+			 (unsigned long long)need);
+		return -1;
+	}
+	return 0;
+}
+
+static void raise_fd_limit(void)
+{
+	struct rlimit rl;
+
+	/* Each running cVM holds a memfd; let the monitor use what the system allows. */
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+}
+
+static int run_yaml(const struct options *o)
+{
+	struct module_opts mo = {o->cache_dir, isatty(2)};
+	struct config *cfg = NULL;
+	struct module **mods = NULL;
+	struct cvm **vms = NULL;
+	char err[2048];
+	size_t i;
+	int rc = EXIT_USAGE, failed = 0;
+
+	if (cfg_load(o->yaml, &cfg, stderr))
+		return EXIT_USAGE;
+	mods = calloc(cfg->ncvms, sizeof(*mods));
+	vms = calloc(cfg->ncvms, sizeof(*vms));
+	if (!mods || !vms) {
+		fprintf(stderr, "intravisor: out of memory\n");
+		goto out;
+	}
+	/* Load, check and compile everything before any cVM starts. */
+	for (i = 0; i < cfg->ncvms; i++) {
+		const struct cfg_cvm *c = &cfg->cvms[i];
+		struct cvm_spec spec;
+		enum cfg_abi abi;
+
+		if (module_load(c->runtime, &mo, &mods[i], err, sizeof(err))) {
+			cfg_report(cfg, c->runtime_mark, stderr, "%s", err);
+			goto out;
+		}
+		if (check_memory(mods[i], c->memory_cap, err, sizeof(err))) {
+			cfg_report(cfg, c->size_mark, stderr, "cVM '%s': %s", c->name, err);
+			goto out;
+		}
+		abi = resolve_abi(c->abi, mods[i], c->runtime, err, sizeof(err));
+		if (abi == CFG_ABI_AUTO) {
+			cfg_report(cfg, c->mark, stderr, "%s", err);
+			goto out;
+		}
+		spec.name = c->name;
+		spec.argv = c->argv;
+		spec.env = c->env;
+		spec.memory_cap = c->memory_cap;
+		spec.abi = abi;
+		spec.prefix_output = o->prefix && cfg->ncvms > 1;
+		spec.stdin_attached = cfg->ncvms == 1;
+		vms[i] = cvm_create(&spec, mods[i]);
+		if (!vms[i]) {
+			fprintf(stderr, "intravisor: out of memory\n");
+			goto out;
+		}
+	}
+	for (i = 0; i < cfg->ncvms; i++) {
+		int wait = cfg->cvms[i].wait;
+
+		cvm_start(vms[i]);
+		if (wait == -1)
+			cvm_join(vms[i]);
+		else if (wait > 0)
+			sleep((unsigned)wait);
+	}
+	for (i = 0; i < cfg->ncvms; i++) {
+		cvm_join(vms[i]);
+		if (!cvm_succeeded(vms[i])) {
+			cvm_describe(vms[i], err, sizeof(err));
+			console_message("cVM %s: %s\n", vms[i]->name, err);
+			failed++;
+		}
+	}
+	rc = failed ? EXIT_CVM_FAILED : 0;
+out:
+	for (i = 0; cfg && i < cfg->ncvms; i++) {
+		if (vms)
+			cvm_destroy(vms[i]);
+		if (mods)
+			module_put(mods[i]);
+	}
+	free(vms);
+	free(mods);
+	cfg_free(cfg);
+	return rc;
+}
+
+static int run_one(struct options *o, int argc, char **argv)
+{
+	struct module_opts mo = {o->cache_dir, isatty(2)};
+	struct module *m = NULL;
+	struct cvm *vm = NULL;
+	struct cvm_spec spec;
+	char err[2048], name[256], *base, *dot;
+	int rc = EXIT_USAGE;
+
+	if (argc < 1) {
+		fprintf(stderr, "intravisor: run: missing APP.wasm\n");
+		return EXIT_USAGE;
+	}
+	snprintf(name, sizeof(name), "%s", argv[0]);
+	base = basename(name);
+	dot = strrchr(base, '.');
+	if (dot && dot != base)
+		*dot = 0;
+	if (module_load(argv[0], &mo, &m, err, sizeof(err))) {
+		fprintf(stderr, "intravisor: %s\n", err);
+		return EXIT_USAGE;
+	}
+	if (check_memory(m, CFG_DEFAULT_MEMORY_CAP, err, sizeof(err))) {
+		fprintf(stderr, "intravisor: %s\n", err);
+		goto out;
+	}
+	spec.name = base;
+	spec.argv = argv;
+	o->run_env[o->nrun_env] = NULL;
+	spec.env = o->run_env;
+	spec.memory_cap = CFG_DEFAULT_MEMORY_CAP;
+	spec.abi = resolve_abi(CFG_ABI_AUTO, m, argv[0], err, sizeof(err));
+	spec.prefix_output = false;
+	spec.stdin_attached = true;
+	vm = cvm_create(&spec, m);
+	if (!vm) {
+		fprintf(stderr, "intravisor: out of memory\n");
+		goto out;
+	}
+	cvm_start(vm);
+	cvm_join(vm);
+	if (vm->state == CVM_EXITED) {
+		rc = vm->status & 0xff;
+	} else {
+		cvm_describe(vm, err, sizeof(err));
+		console_message("cVM %s: %s\n", vm->name, err);
+		rc = EXIT_RUN_TRAPPED;
+	}
+out:
+	cvm_destroy(vm);
+	module_put(m);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	enum { OPT_CACHE_DIR = 256, OPT_NO_PREFIX, OPT_VERSION };
+	static const struct option longopts[] = {
+		{"yaml", required_argument, NULL, 'y'},
+		{"env", required_argument, NULL, 'e'},
+		{"cache-dir", required_argument, NULL, OPT_CACHE_DIR},
+		{"no-prefix", no_argument, NULL, OPT_NO_PREFIX},
+		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, OPT_VERSION},
+		{NULL, 0, NULL, 0},
+	};
+	struct options o;
+	int c, err;
+
+	memset(&o, 0, sizeof(o));
+	o.prefix = 1;
+	/* "+": stop at the first non-option, so `run APP.wasm -x` passes -x to the cVM. */
+	while ((c = getopt_long(argc, argv, "+y:e:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'y':
+			o.yaml = optarg;
+			break;
+		case 'e':
+			if (!strchr(optarg, '=') || o.nrun_env == MAX_RUN_ENV) {
+				fprintf(stderr, "intravisor: --env wants KEY=VALUE (at most %d)\n",
+					MAX_RUN_ENV);
+				return EXIT_USAGE;
+			}
+			o.run_env[o.nrun_env++] = optarg;
+			break;
+		case OPT_CACHE_DIR:
+			o.cache_dir = optarg;
+			break;
+		case OPT_NO_PREFIX:
+			o.prefix = 0;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case OPT_VERSION:
+			printf("intravisor %s (guest ABI %d)\n", IV_VERSION, IV_ABI_VERSION);
+			return 0;
+		default:
+			usage(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind < argc && !strcmp(argv[optind], "run")) {
+		o.run = 1;
+		optind++;
+		/* Options may also follow `run`, before the module. */
+		while ((c = getopt_long(argc, argv, "+e:", longopts, NULL)) != -1) {
+			if (c != 'e' || !strchr(optarg, '=') || o.nrun_env == MAX_RUN_ENV) {
+				fprintf(stderr, "intravisor: run: only -e KEY=VALUE may come before "
+						"APP.wasm\n");
+				return EXIT_USAGE;
+			}
+			o.run_env[o.nrun_env++] = optarg;
+		}
+	}
+	if (o.run == !!o.yaml || (!o.run && optind < argc)) {
+		fprintf(stderr, "intravisor: give either -y FILE.yaml or run APP.wasm\n");
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	err = rt_init();
+	if (err) {
+		fprintf(stderr, "intravisor: cannot install fault handlers: %s\n", strerror(-err));
+		return EXIT_USAGE;
+	}
+	raise_fd_limit();
+	return o.run ? run_one(&o, argc - optind, argv + optind) : run_yaml(&o);
+}

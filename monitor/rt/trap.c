@@ -1,0 +1,231 @@
+/* Entering guest code, traps and the fault handler that turns guest faults into traps. */
+#include <errno.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "rt.h"
+#include "rt_internal.h"
+
+/* Native stack that monitor code may need inside one hostcall. */
+#define RT_HOSTCALL_STACK (128u << 10)
+#define RT_ALTSTACK_SIZE (64u << 10)
+
+struct rt_frame {
+	jmp_buf jb;
+	struct rt_frame *prev;
+};
+
+static __thread struct rt_thread self;
+static __thread struct rt_frame *innermost;
+static struct sigaction previous_segv, previous_bus;
+static int initialized;
+
+struct rt_thread *rt_self(void)
+{
+	return &self;
+}
+
+bool wasm_rt_is_initialized(void)
+{
+	return __atomic_load_n(&initialized, __ATOMIC_ACQUIRE) != 0;
+}
+
+const char *wasm_rt_strerror(wasm_rt_trap_t trap)
+{
+	switch (trap) {
+	case WASM_RT_TRAP_NONE:
+		return "no trap";
+	case WASM_RT_TRAP_OOB:
+		return "out of bounds memory access";
+	case WASM_RT_TRAP_INT_OVERFLOW:
+		return "integer overflow";
+	case WASM_RT_TRAP_DIV_BY_ZERO:
+		return "integer divide by zero";
+	case WASM_RT_TRAP_INVALID_CONVERSION:
+		return "invalid conversion to integer";
+	case WASM_RT_TRAP_UNREACHABLE:
+		return "unreachable executed";
+	case WASM_RT_TRAP_CALL_INDIRECT:
+		return "indirect call to a null or mistyped function";
+	case WASM_RT_TRAP_UNCAUGHT_EXCEPTION:
+		return "uncaught exception";
+	case WASM_RT_TRAP_EXHAUSTION:
+		return "call stack exhausted";
+	case WASM_RT_TRAP_EXIT:
+		return "exit";
+	case WASM_RT_TRAP_RESOURCE:
+		return "resource limit exceeded";
+	case WASM_RT_TRAP_HOSTCALL:
+		return "invalid hostcall";
+	}
+	return "unknown trap";
+}
+
+void wasm_rt_trap(wasm_rt_trap_t trap)
+{
+	struct rt_frame *f = innermost;
+
+	if (!f) {
+		/* Generated code only runs inside rt_invoke; anything else is a monitor bug. */
+		static const char msg[] = "intravisor: internal error: trap outside guest code\n";
+		(void)!write(2, msg, sizeof(msg) - 1);
+		abort();
+	}
+	_longjmp(f->jb, trap == WASM_RT_TRAP_NONE ? WASM_RT_TRAP_UNREACHABLE : (int)trap);
+}
+
+wasm_rt_trap_t rt_invoke(void (*fn)(void *), void *arg)
+{
+	struct rt_frame frame;
+	int trap;
+
+	frame.prev = innermost;
+	innermost = &frame;
+	/* _setjmp: no signal-mask system call on the way in (the handler uses SA_NODEFER). */
+	trap = _setjmp(frame.jb);
+	if (trap == 0)
+		fn(arg);
+	innermost = frame.prev;
+	return (wasm_rt_trap_t)trap;
+}
+
+void rt_exit(int status)
+{
+	self.exit_status = status;
+	wasm_rt_trap(WASM_RT_TRAP_EXIT);
+}
+
+int rt_exit_status(void)
+{
+	return self.exit_status;
+}
+
+void rt_set_memory_cap(uint32_t pages)
+{
+	self.cap_pages = pages;
+}
+
+void rt_check_stack(void)
+{
+	char here;
+
+	if (self.stack_lo && (uintptr_t)&here - self.stack_lo < RT_HOSTCALL_STACK)
+		wasm_rt_trap(WASM_RT_TRAP_EXHAUSTION);
+}
+
+static int in_range(uintptr_t addr, uintptr_t lo, uintptr_t len)
+{
+	return addr >= lo && addr - lo < len;
+}
+
+static void chain(int sig, siginfo_t *info, void *uctx)
+{
+	const struct sigaction *prev = sig == SIGBUS ? &previous_bus : &previous_segv;
+
+	if ((prev->sa_flags & SA_SIGINFO) && prev->sa_sigaction) {
+		prev->sa_sigaction(sig, info, uctx);
+		return;
+	}
+	if (prev->sa_handler != SIG_DFL && prev->sa_handler != SIG_IGN && prev->sa_handler) {
+		prev->sa_handler(sig);
+		return;
+	}
+	/* Not ours: let the fault kill the process as it would have without us. */
+	signal(sig, SIG_DFL);
+}
+
+static void on_fault(int sig, siginfo_t *info, void *uctx)
+{
+	uintptr_t addr = (uintptr_t)info->si_addr;
+	const wasm_rt_memory_t *mem = self.mem;
+
+	if (innermost) {
+		if (mem && mem->data && in_range(addr, (uintptr_t)mem->data, WASM_RT_RESERVATION))
+			wasm_rt_trap(WASM_RT_TRAP_OOB);
+		if (self.guard_len && in_range(addr, self.guard_lo, self.guard_len))
+			wasm_rt_trap(WASM_RT_TRAP_EXHAUSTION);
+	}
+	chain(sig, info, uctx);
+}
+
+int rt_init(void)
+{
+	static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+	struct sigaction sa;
+	int err = 0;
+
+	pthread_mutex_lock(&lock);
+	if (initialized)
+		goto out;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_sigaction = on_fault;
+	sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_NODEFER;
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGSEGV, &sa, &previous_segv) || sigaction(SIGBUS, &sa, &previous_bus)) {
+		err = -errno;
+		goto out;
+	}
+	__atomic_store_n(&initialized, 1, __ATOMIC_RELEASE);
+out:
+	pthread_mutex_unlock(&lock);
+	return err;
+}
+
+int rt_thread_attach(void)
+{
+	pthread_attr_t attr;
+	void *stack_addr;
+	size_t stack_size, guard_size;
+	stack_t ss;
+	int err;
+
+	err = pthread_getattr_np(pthread_self(), &attr);
+	if (err)
+		return -err;
+	err = pthread_attr_getstack(&attr, &stack_addr, &stack_size);
+	if (!err)
+		err = pthread_attr_getguardsize(&attr, &guard_size);
+	pthread_attr_destroy(&attr);
+	if (err)
+		return -err;
+
+	self.altstack = mmap(NULL, RT_ALTSTACK_SIZE, PROT_READ | PROT_WRITE,
+			     MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+	if (self.altstack == MAP_FAILED) {
+		self.altstack = NULL;
+		return -errno;
+	}
+	ss.ss_sp = self.altstack;
+	ss.ss_size = RT_ALTSTACK_SIZE;
+	ss.ss_flags = 0;
+	if (sigaltstack(&ss, NULL)) {
+		err = -errno;
+		munmap(self.altstack, RT_ALTSTACK_SIZE);
+		self.altstack = NULL;
+		return err;
+	}
+	self.stack_lo = (uintptr_t)stack_addr;
+	/* glibc places the guard below the usable stack; a frame may also skip past it. */
+	self.guard_len = guard_size ? guard_size : (uintptr_t)sysconf(_SC_PAGESIZE);
+	self.guard_lo = self.stack_lo - self.guard_len;
+	return 0;
+}
+
+void rt_thread_detach(void)
+{
+	stack_t ss;
+
+	if (self.altstack) {
+		memset(&ss, 0, sizeof(ss));
+		ss.ss_flags = SS_DISABLE;
+		sigaltstack(&ss, NULL);
+		munmap(self.altstack, RT_ALTSTACK_SIZE);
+	}
+	memset(&self, 0, sizeof(self));
+}
