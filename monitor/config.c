@@ -1,4 +1,4 @@
-/* The cVM configuration loader: the original Intravisor's YAML schema, checked with FILE:LINE:COL messages. */
+/* Loads the cVM configuration: the original Intravisor's YAML schema, with FILE:LINE:COL errors. */
 #include "config.h"
 
 #include <errno.h>
@@ -164,7 +164,7 @@ static char *dup_mem(struct parser *p, const char *s, size_t len)
 	return d;
 }
 
-/* Allocates a NULL-terminated vector; the count is set first so cfg_free can release a partly filled one. */
+/* A NULL-terminated vector; the count is set first so cfg_free can release a partly filled one. */
 static char **new_vec(struct parser *p, size_t n, int *count)
 {
 	char **v = calloc(n + 1, sizeof *v);
@@ -299,7 +299,7 @@ bad:
 	return -1;
 }
 
-static int get_bool(struct parser *p, const char *key, const yaml_node_t *v, bool *out)
+static void get_bool(struct parser *p, const char *key, const yaml_node_t *v, bool *out)
 {
 	static const char *const yes[] = { "true", "yes", "1" }, *const no[] = { "false", "no", "0" };
 	char buf[SHOW_BUF];
@@ -309,15 +309,14 @@ static int get_bool(struct parser *p, const char *key, const yaml_node_t *v, boo
 
 		if (v->data.scalar.length == ylen && strncasecmp(sval(v), yes[i], ylen) == 0) {
 			*out = true;
-			return 0;
+			return;
 		}
 		if (v->data.scalar.length == nlen && strncasecmp(sval(v), no[i], nlen) == 0) {
 			*out = false;
-			return 0;
+			return;
 		}
 	}
 	perr(p, mark_of(v), "'%s' must be true or false, got %s", key, show(buf, v));
-	return -1;
 }
 
 static bool valid_name(const char *s, size_t len)
@@ -427,7 +426,9 @@ static void set_runtime(struct parser *p, struct cfg_cvm *c, const yaml_node_t *
 		c->runtime = path;
 	}
 	if (stat(path, &st) != 0)
-		perr(p, mark_of(v), "runtime file '%s' not found: %s", path, strerror(errno));
+		perr(p, mark_of(v), "runtime file '%s' %s: %s", path,
+		     errno == ENOENT || errno == ENOTDIR ? "not found" : "cannot be read",
+		     strerror(errno));
 	else if (!S_ISREG(st.st_mode))
 		perr(p, mark_of(v), "runtime '%s' is not a regular file", path);
 	else if (access(path, R_OK) != 0)
@@ -491,7 +492,7 @@ static void set_args(struct parser *p, struct cfg_cvm *c, const yaml_node_t *v)
 /* Builds "KEY=VALUE" from a mapping pair; NULL (reported) when either side is unusable. */
 static char *env_pair(struct parser *p, const yaml_node_t *k, const yaml_node_t *v)
 {
-	char buf[SHOW_BUF];
+	char buf[SHOW_BUF], kbuf[SHOW_BUF];
 	char *key = get_string(p, "env", k, true), *val = NULL, *kv = NULL;
 	size_t klen, vlen;
 
@@ -502,8 +503,8 @@ static char *env_pair(struct parser *p, const yaml_node_t *k, const yaml_node_t 
 		perr(p, mark_of(k), "environment variable name %s must be non-empty and without '='",
 		     show(buf, k));
 	} else if (v->type != YAML_SCALAR_NODE) {
-		perr(p, mark_of(v), "the value of environment variable '%s' must be a string, got %s",
-		     key, show(buf, v));
+		perr(p, mark_of(v), "the value of environment variable %s must be a string, got %s",
+		     show(kbuf, k), show(buf, v));
 	} else if (is_null(v) || (val = get_string(p, "env", v, true))) {
 		vlen = val ? strlen(val) : 0;
 		kv = malloc(klen + 1 + vlen + 1);
@@ -681,16 +682,17 @@ static void parse_cvm(struct parser *p, const yaml_node_t *n)
 	};
 	const yaml_node_t *seen[NKEYS] = { 0 };
 	struct config *cfg = p->cfg;
-	struct cfg_cvm *c;
+	struct cfg_cvm *c, *cvms;
 	char buf[SHOW_BUF];
 
 	if (n->type != YAML_MAPPING_NODE) {
 		perr(p, mark_of(n), "a cVM must be a mapping ('- name: ...'), got %s", show(buf, n));
 		return;
 	}
-	if (!(cfg->cvms = grow(p, cfg->cvms, &p->cvm_cap, cfg->ncvms, sizeof *cfg->cvms)))
+	if (!(cvms = grow(p, cfg->cvms, &p->cvm_cap, cfg->ncvms, sizeof *cvms)))
 		return;
-	c = &cfg->cvms[cfg->ncvms++];
+	cfg->cvms = cvms;
+	c = &cvms[cfg->ncvms++];
 	*c = (struct cfg_cvm){ .mark = mark_of(n), .size_mark = mark_of(n),
 			       .memory_cap = CFG_DEFAULT_MEMORY_CAP };
 	for (yaml_node_pair_t *pair = n->data.mapping.pairs.start; pair < n->data.mapping.pairs.top;
@@ -760,7 +762,7 @@ static void parse_capfile(struct parser *p, const yaml_node_t *n)
 	static const char *const keys[NKEYS] = { "name", "size", "data" };
 	const yaml_node_t *seen[NKEYS] = { 0 }, *data = NULL;
 	struct config *cfg = p->cfg;
-	struct cfg_capfile *f;
+	struct cfg_capfile *f, *files;
 	char buf[SHOW_BUF];
 
 	if (n->type != YAML_MAPPING_NODE) {
@@ -768,10 +770,10 @@ static void parse_capfile(struct parser *p, const yaml_node_t *n)
 		     show(buf, n));
 		return;
 	}
-	if (!(cfg->capfiles = grow(p, cfg->capfiles, &p->capfile_cap, cfg->ncapfiles,
-				   sizeof *cfg->capfiles)))
+	if (!(files = grow(p, cfg->capfiles, &p->capfile_cap, cfg->ncapfiles, sizeof *files)))
 		return;
-	f = &cfg->capfiles[cfg->ncapfiles++];
+	cfg->capfiles = files;
+	f = &files[cfg->ncapfiles++];
 	*f = (struct cfg_capfile){ .mark = mark_of(n) };
 	for (yaml_node_pair_t *pair = n->data.mapping.pairs.start; pair < n->data.mapping.pairs.top;
 	     pair++) {
