@@ -6,7 +6,10 @@
 
 #include "wasm-rt.h"
 
-/* Installs the fault handlers once per process. Returns 0 or -errno. */
+/*
+ * Installs the fault handlers (again, if something replaced them since), chaining faults that
+ * are not the guests' to the handler found before. Returns 0 or -errno.
+ */
 int rt_init(void);
 
 /*

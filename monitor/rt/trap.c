@@ -154,25 +154,33 @@ static void on_fault(int sig, siginfo_t *info, void *uctx)
 	chain(sig, info, uctx);
 }
 
-int rt_init(void)
+/* Installs on_fault for sig unless it already is the handler, remembering the previous one. */
+static int install(int sig, struct sigaction *previous)
 {
-	static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-	struct sigaction sa;
-	int err = 0;
+	struct sigaction sa, cur;
 
-	pthread_mutex_lock(&lock);
-	if (initialized)
-		goto out;
+	if (sigaction(sig, NULL, &cur))
+		return -errno;
+	if ((cur.sa_flags & SA_SIGINFO) && cur.sa_sigaction == on_fault)
+		return 0;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_sigaction = on_fault;
 	sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_NODEFER;
 	sigemptyset(&sa.sa_mask);
-	if (sigaction(SIGSEGV, &sa, &previous_segv) || sigaction(SIGBUS, &sa, &previous_bus)) {
-		err = -errno;
-		goto out;
-	}
-	__atomic_store_n(&initialized, 1, __ATOMIC_RELEASE);
-out:
+	return sigaction(sig, &sa, previous) ? -errno : 0;
+}
+
+int rt_init(void)
+{
+	static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+	int err;
+
+	pthread_mutex_lock(&lock);
+	err = install(SIGSEGV, &previous_segv);
+	if (!err)
+		err = install(SIGBUS, &previous_bus);
+	if (!err)
+		__atomic_store_n(&initialized, 1, __ATOMIC_RELEASE);
 	pthread_mutex_unlock(&lock);
 	return err;
 }
