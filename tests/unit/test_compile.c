@@ -1,0 +1,213 @@
+/* Unit tests of the compile pipeline and its content-addressed cache. */
+#include <dirent.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "compile.h"
+
+/* (module (memory (export "memory") 1) (func (export "_start"))) */
+static const uint8_t minimal[] = {
+	0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x04, 0x01, 0x60, 0x00, 0x00,
+	0x03, 0x02, 0x01, 0x00, 0x05, 0x03, 0x01, 0x00, 0x01, 0x07, 0x13, 0x02, 0x06, 'm',
+	'e',  'm',  'o',  'r',  'y',  0x02, 0x00, 0x06, '_',  's',  't',  'a',  'r',  't',
+	0x00, 0x00, 0x0a, 0x04, 0x01, 0x02, 0x00, 0x0b,
+};
+
+/* (module (func (result i32))): the body leaves no i32, which only full validation sees. */
+static const uint8_t ill_typed[] = {
+	0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x05, 0x01, 0x60, 0x00, 0x01,
+	0x7f, 0x03, 0x02, 0x01, 0x00, 0x0a, 0x04, 0x01, 0x02, 0x00, 0x0b,
+};
+
+static char workdir[256];
+static char cc_log[300];
+
+/* A C compiler wrapper that records each use, so a test can tell whether cc ran. */
+static int setup(void **state)
+{
+	char path[300];
+	FILE *f;
+
+	(void)state;
+	snprintf(workdir, sizeof(workdir), "/tmp/iv-test-compile.XXXXXX");
+	if (!mkdtemp(workdir))
+		return -1;
+	snprintf(cc_log, sizeof(cc_log), "%s/cc.log", workdir);
+	snprintf(path, sizeof(path), "%s/cc-wrapper", workdir);
+	f = fopen(path, "w");
+	if (!f)
+		return -1;
+	fprintf(f, "#!/bin/sh\necho run >> '%s'\nexec cc \"$@\"\n", cc_log);
+	fclose(f);
+	chmod(path, 0755);
+	setenv("INTRAVISOR_CC", path, 1);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	char cmd[300];
+
+	(void)state;
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", workdir);
+	return system(cmd);
+}
+
+static int cc_runs(void)
+{
+	FILE *f = fopen(cc_log, "r");
+	int n = 0, c;
+
+	if (!f)
+		return 0;
+	while ((c = fgetc(f)) != EOF)
+		n += c == '\n';
+	fclose(f);
+	return n;
+}
+
+static int count_entries(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int n = 0;
+
+	if (!d)
+		return -1;
+	while ((e = readdir(d)))
+		n += e->d_name[0] != '.';
+	closedir(d);
+	return n;
+}
+
+static int compile(const uint8_t *bytes, size_t len, const char *cache, char *err,
+		   size_t errlen)
+{
+	struct wmod_info info;
+	char key[65], reason[256];
+	char *so = NULL;
+	int rc;
+
+	if (wmod_parse(bytes, len, &info, reason, sizeof(reason)))
+		return -2;
+	if (compile_key(bytes, len, key)) {
+		wmod_free(&info);
+		return -3;
+	}
+	rc = compile_module("test.wasm", bytes, len, &info, cache, key, 0, &so, err, errlen);
+	if (rc == 0 && access(so, R_OK))
+		rc = -4;
+	free(so);
+	wmod_free(&info);
+	return rc;
+}
+
+static void test_key_covers_bytes_and_compiler(void **state)
+{
+	uint8_t other[sizeof(minimal)];
+	char a[65], b[65], c[65];
+	const char *saved = getenv("INTRAVISOR_CC");
+	char *saved_copy = strdup(saved);
+
+	(void)state;
+	assert_int_equal(compile_key(minimal, sizeof(minimal), a), 0);
+	assert_int_equal(compile_key(minimal, sizeof(minimal), b), 0);
+	assert_string_equal(a, b);
+	memcpy(other, minimal, sizeof(other));
+	other[sizeof(other) - 2] = 0x01; /* a different body */
+	assert_int_equal(compile_key(other, sizeof(other), c), 0);
+	assert_string_not_equal(a, c);
+	setenv("INTRAVISOR_CC", "cc", 1);
+	assert_int_equal(compile_key(minimal, sizeof(minimal), c), 0);
+	assert_string_not_equal(a, c);
+	setenv("INTRAVISOR_CC", "/nonexistent/compiler", 1);
+	assert_int_not_equal(compile_key(minimal, sizeof(minimal), c), 0);
+	setenv("INTRAVISOR_CC", saved_copy, 1);
+	free(saved_copy);
+}
+
+static void test_cache_hit_runs_no_compiler(void **state)
+{
+	char cache[300], err[1024];
+	struct stat st;
+
+	(void)state;
+	snprintf(cache, sizeof(cache), "%s/cache-hit/nested", workdir);
+	assert_int_equal(compile(minimal, sizeof(minimal), cache, err, sizeof(err)), 0);
+	assert_int_equal(cc_runs(), 1);
+	assert_int_equal(stat(cache, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0700); /* created private */
+	assert_int_equal(compile(minimal, sizeof(minimal), cache, err, sizeof(err)), 0);
+	assert_int_equal(cc_runs(), 1);
+	assert_int_equal(count_entries(cache), 1); /* the object only, no leftovers */
+}
+
+static void test_concurrent_compilers_both_succeed(void **state)
+{
+	char cache[300], err[1024];
+	pid_t pids[2];
+	int i, status;
+
+	(void)state;
+	snprintf(cache, sizeof(cache), "%s/cache-race", workdir);
+	for (i = 0; i < 2; i++) {
+		pids[i] = fork();
+		assert_true(pids[i] >= 0);
+		if (pids[i] == 0)
+			_exit(compile(minimal, sizeof(minimal), cache, err, sizeof(err)) ? 1 : 0);
+	}
+	for (i = 0; i < 2; i++) {
+		assert_int_equal(waitpid(pids[i], &status, 0), pids[i]);
+		assert_true(WIFEXITED(status));
+		assert_int_equal(WEXITSTATUS(status), 0);
+	}
+	assert_int_equal(count_entries(cache), 1);
+}
+
+static void test_invalid_module_names_validator_reason(void **state)
+{
+	char cache[300], err[1024] = "";
+
+	(void)state;
+	snprintf(cache, sizeof(cache), "%s/cache-invalid", workdir);
+	assert_int_equal(compile(ill_typed, sizeof(ill_typed), cache, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "test.wasm: invalid WebAssembly module"));
+	assert_non_null(strstr(err, "type mismatch"));
+	assert_int_equal(count_entries(cache), 0); /* nothing cached, temporary files removed */
+}
+
+static void test_default_cache_dir(void **state)
+{
+	char dir[256];
+
+	(void)state;
+	setenv("XDG_CACHE_HOME", "/x/cache", 1);
+	assert_int_equal(compile_default_cache_dir(dir, sizeof(dir)), 0);
+	assert_string_equal(dir, "/x/cache/intravisor");
+	unsetenv("XDG_CACHE_HOME");
+	setenv("HOME", "/home/u", 1);
+	assert_int_equal(compile_default_cache_dir(dir, sizeof(dir)), 0);
+	assert_string_equal(dir, "/home/u/.cache/intravisor");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_key_covers_bytes_and_compiler),
+		cmocka_unit_test(test_cache_hit_runs_no_compiler),
+		cmocka_unit_test(test_concurrent_compilers_both_succeed),
+		cmocka_unit_test(test_invalid_module_names_validator_reason),
+		cmocka_unit_test(test_default_cache_dir),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
