@@ -2,7 +2,7 @@
 # Installs the Debian packages Intravisor needs to build and test (or says how to).
 set -eu
 
-PACKAGES="cmake make gcc pkg-config clang-14 lld-14 wabt wasi-libc libclang-rt-14-dev-wasm32
+PACKAGES="cmake make gcc pkg-config clang-14 lld-14 llvm-14 wabt wasi-libc libclang-rt-14-dev-wasm32
 libyaml-dev libcmocka-dev"
 
 missing=""
