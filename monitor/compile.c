@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -319,7 +320,7 @@ int compile_module(const char *display_name, const uint8_t *wasm, size_t len,
 	const char *cc = c_compiler();
 	char *argv[32];
 	size_t i, argc;
-	int rc;
+	int rc, lock_fd = -1;
 
 	*so_path = NULL;
 	if (snprintf(final, sizeof(final), "%s/%s.so", cache_dir, key) >= (int)sizeof(final)) {
@@ -334,9 +335,25 @@ int compile_module(const char *display_name, const uint8_t *wasm, size_t len,
 		errf(err, errlen, "cannot create cache folder %s: %s", cache_dir, strerror(-rc));
 		return -1;
 	}
+	/*
+	 * Monitors compiling the same module at once take turns: the later one then finds the
+	 * object in place. The lock only saves work; correctness comes from the rename.
+	 */
+	snprintf(tmp, sizeof(tmp), "%s/%s.lock", cache_dir, key);
+	lock_fd = open(tmp, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (lock_fd >= 0) {
+		while (flock(lock_fd, LOCK_EX) && errno == EINTR)
+			;
+		if (access(final, R_OK) == 0) {
+			close(lock_fd);
+			goto done;
+		}
+	}
 	snprintf(tmp, sizeof(tmp), "%s/tmp.XXXXXX", cache_dir);
 	if (!mkdtemp(tmp)) {
 		errf(err, errlen, "cannot create a folder in %s: %s", cache_dir, strerror(errno));
+		if (lock_fd >= 0)
+			close(lock_fd);
 		return -1;
 	}
 	snprintf(in, sizeof(in), "%s/module.wasm", tmp);
@@ -411,6 +428,8 @@ int compile_module(const char *display_name, const uint8_t *wasm, size_t len,
 	}
 	show_progress(&pr, "done", 1);
 	remove_tree(tmp);
+	if (lock_fd >= 0)
+		close(lock_fd);
 done:
 	*so_path = strdup(final);
 	if (!*so_path) {
@@ -422,5 +441,7 @@ fail:
 	if (pr.on)
 		fprintf(stderr, "\r\033[K");
 	remove_tree(tmp);
+	if (lock_fd >= 0)
+		close(lock_fd);
 	return -1;
 }
