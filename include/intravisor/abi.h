@@ -2,12 +2,14 @@
 #ifndef INTRAVISOR_ABI_H
 #define INTRAVISOR_ABI_H
 
+#include <stdint.h>
+
 /*
  * Version of the guest ABI. It changes whenever a hostcall's name, signature or meaning
  * changes; it is part of the compile-cache key, so a monitor never runs code compiled
  * against another ABI.
  */
-#define IV_ABI_VERSION 1
+#define IV_ABI_VERSION 2
 
 /* The wasm import module that carries the `bare` runtime's hostcalls. */
 #define IV_IMPORT_MODULE "intravisor"
@@ -42,19 +44,179 @@ enum iv_clock {
 #define IV_RANDOM_MAX (1u << 20)
 
 /*
+ * ---- Capabilities ----
+ *
+ * A capability is held as a handle (an i32 > 0) into the calling cVM's capability table,
+ * which lives in the monitor: a guest cannot forge, widen or revive one. A handle is an index
+ * plus a generation, so a stale handle (dropped or revoked and reused) is refused. Every
+ * capability names an object (a memory region, a callable entry, a seal type) with a base
+ * and length inside it, permissions, and a seal type (0: unsealed).
+ *
+ * Hostcalls (all in IV_IMPORT_MODULE; handles and results are i32, offsets i64):
+ *   cap_info(h, out: i32) -> i32                 writes struct iv_cap_info at out
+ *   cap_derive(h, offset: i64, length: i64, perms) -> i32
+ *       new capability for [base+offset, base+offset+length) with perms, which must be a
+ *       subset of h's (monotonic). -IV_ERANGE beyond h's bounds, -IV_ENOTCAPABLE for more
+ *       permissions.
+ *   cap_drop(h) -> i32                           frees the caller's handle only
+ *   cap_revoke(h) -> i32
+ *       invalidates h and everything derived or transferred from it, in every cVM, at once;
+ *       mappings of them are unmapped (a later access traps the holder). Needs no permission:
+ *       what a cVM holds, it may revoke.
+ *   cap_sealer() -> i32                          a new seal type: a SEALER with SEAL|UNSEAL|GRANT
+ *   cap_seal(h, sealer) -> i32                   a sealed copy of h (sealer needs SEAL)
+ *   cap_unseal(h, sealer) -> i32                 an unsealed copy (sealer needs UNSEAL, same type)
+ *       A sealed capability can be inspected, transferred, dropped and revoked, nothing else.
+ *   cap_transfer(h, cvm_name: i32, name_len: i32) -> i32
+ *       places a copy of h (derived from it: revoking h revokes the copy) in the named cVM's
+ *       table and returns the handle as numbered there. Needs GRANT on h.
+ *   cap_load(h, offset: i64, dst: i32, len: i32) -> i32     copies from the object to dst
+ *   cap_store(h, offset: i64, src: i32, len: i32) -> i32    copies src into the object
+ *   cap_copy(dst_h, dst_off: i64, src_h, src_off: i64, len: i32) -> i32
+ *       byte-granular copies; LOAD/STORE checked, bounds checked (overflow-safe). Return 0.
+ *   cap_map(h, dst: i32) -> i32
+ *       maps the memory capability's pages at dst in the caller's memory (zero-copy: the same
+ *       physical pages). Needs MAP and LOAD; read-only without STORE (a write traps the
+ *       writer). base, length and dst must be multiples of IV_MAP_ALIGN, and
+ *       [dst, dst+length) inside the caller's memory. Pointers into a mapped window are not
+ *       accepted by hostcalls (-IV_EFAULT): copy the data out first.
+ *   cap_unmap(dst: i32) -> i32                   restores the caller's own pages at dst
+ *
+ * ---- CAP_FILE: named memory ----
+ *   capfile_adv(name: i32, name_len: i32, ptr: i32, len: i32, perms: i32) -> i32
+ *       advertises [ptr, ptr+len) of the caller's memory under name (1..IV_NAME_MAX bytes);
+ *       returns the caller's capability to it (revoking it withdraws the region).
+ *       -IV_EEXIST for a name in use, -IV_EFAULT for a range outside the caller's memory.
+ *   capfile_prb(name: i32, name_len: i32, timeout_ms: i32, size_out: i32) -> i32
+ *       a capability to the named region (derived from the advertiser's), its size written as
+ *       u64 at size_out. Waits up to timeout_ms for the name to appear (-1: no limit, 0: no
+ *       wait); -IV_ETIMEDOUT, -IV_ENOENT, -IV_EACCES (not on the capfile's allow-list).
+ *
+ * ---- CAP_CALL: calls into another cVM ----
+ *   call_adv(name: i32, name_len: i32, export: i32, export_len: i32) -> i32
+ *       advertises the caller's exported function `export` under name. The export's
+ *       parameters must be i32 or i64 (at most IV_CALL_MAX_ARGS), its result none, i32 or i64.
+ *   call_prb(name: i32, name_len: i32, timeout_ms: i32) -> i32
+ *       a sealed entry capability (CALL) for the named function; waits as capfile_prb.
+ *   call(entry, args: i32, nargs: i32, buf: i32, buf_len: i32, buf_perms: i32,
+ *        result: i32) -> i32
+ *       runs the entry on the caller's thread, under the callee's lock, with nargs i64
+ *       arguments read from args (i32 parameters take the low half); writes the i64 result at
+ *       result. If buf_len > 0, [buf, buf+buf_len) of the caller's memory is lent to the
+ *       callee with buf_perms (LOAD and/or STORE) for the duration of the call.
+ *       -IV_EINVAL not an entry or wrong nargs, -IV_ESRCH callee ended, -IV_ECANCELED the
+ *       callee trapped or exited during the call (it is marked crashed), -IV_EDEADLK the call
+ *       would re-enter a cVM already in the calling chain or close a cycle of waiting cVMs.
+ *   call_buffer() -> i32
+ *       inside a call: a capability to the buffer the caller lent (revoked when the call
+ *       returns); -IV_ENOENT when none.
+ *   serve(timeout_ms: i32) -> i32
+ *       blocks, with the caller's lock free, so other cVMs can call in. Returns 0 once no other
+ *       cVM can call any more (each has ended or is itself serving), -IV_ETIMEDOUT after
+ *       timeout_ms (-1: no limit).
+ *
+ * ---- Callback chaining ----
+ * A cVM whose YAML has `callback_out: NAME` sends its console_write, exit, clock_ns and
+ * random hostcalls to cVM NAME's export IV_SYSCALL_EXPORT instead of the monitor:
+ *   intravisor_syscall(num: i32, a0: i64, a1: i64, a2: i64, buf: i32) -> i64
+ * num is an IV_SYS_* number; buf a capability to the caller's buffer when the hostcall has
+ * one (console_write: LOAD over the text, a0 = length; random: STORE, a0 = length), else 0;
+ * it is revoked when the handler returns. The handler's result is the hostcall's result.
+ * exit ends the client after the handler returns.
+ */
+#define IV_HC_CAP_INFO "cap_info"
+#define IV_HC_CAP_DERIVE "cap_derive"
+#define IV_HC_CAP_DROP "cap_drop"
+#define IV_HC_CAP_REVOKE "cap_revoke"
+#define IV_HC_CAP_SEALER "cap_sealer"
+#define IV_HC_CAP_SEAL "cap_seal"
+#define IV_HC_CAP_UNSEAL "cap_unseal"
+#define IV_HC_CAP_TRANSFER "cap_transfer"
+#define IV_HC_CAP_LOAD "cap_load"
+#define IV_HC_CAP_STORE "cap_store"
+#define IV_HC_CAP_COPY "cap_copy"
+#define IV_HC_CAP_MAP "cap_map"
+#define IV_HC_CAP_UNMAP "cap_unmap"
+#define IV_HC_CAPFILE_ADV "capfile_adv"
+#define IV_HC_CAPFILE_PRB "capfile_prb"
+#define IV_HC_CALL_ADV "call_adv"
+#define IV_HC_CALL_PRB "call_prb"
+#define IV_HC_CALL "call"
+#define IV_HC_CALL_BUFFER "call_buffer"
+#define IV_HC_SERVE "serve"
+
+#define IV_SYSCALL_EXPORT "intravisor_syscall"
+
+/* Hostcall numbers seen by a callback handler (the original's console write is 1). */
+enum iv_sys {
+	IV_SYS_CONSOLE_WRITE = 1,
+	IV_SYS_EXIT = 2,
+	IV_SYS_RANDOM = 3,
+	IV_SYS_CLOCK_NS = 25,
+};
+
+enum iv_perm {
+	IV_PERM_LOAD = 1u << 0,
+	IV_PERM_STORE = 1u << 1,
+	IV_PERM_MAP = 1u << 2,
+	IV_PERM_CALL = 1u << 3,
+	IV_PERM_GRANT = 1u << 4,
+	IV_PERM_SEAL = 1u << 5,
+	IV_PERM_UNSEAL = 1u << 6,
+};
+#define IV_PERM_ALL 0x7fu
+
+enum iv_cap_type {
+	IV_CAP_MEMORY = 1,
+	IV_CAP_ENTRY = 2,
+	IV_CAP_SEALER = 3,
+};
+
+/* What cap_info reports (32 bytes, little-endian, as in guest memory). */
+struct iv_cap_info {
+	uint64_t base;      /* offset of the capability inside its object */
+	uint64_t length;
+	uint32_t perms;     /* enum iv_perm bits */
+	uint32_t type;      /* enum iv_cap_type */
+	uint32_t seal_type; /* 0: unsealed */
+	uint32_t reserved;
+};
+
+/* Longest capfile or entry name, in bytes. */
+#define IV_NAME_MAX 64
+/* Alignment of cap_map's base, length and destination (a wasm page). */
+#define IV_MAP_ALIGN 65536u
+/* Most arguments of a cross-cVM call. */
+#define IV_CALL_MAX_ARGS 6
+/* Default size of a cVM's capability table (YAML `caps:` under `limits:` changes it). */
+#define IV_CAPS_DEFAULT 1024
+
+/*
  * Errors returned by hostcalls, negated. The values equal WASI preview1's errno values so a
  * posix guest can hand them straight to errno.
  */
 enum iv_error {
 	IV_OK = 0,
-	IV_EBADF = 8,
-	IV_EFAULT = 21,
+	IV_EACCES = 2,        /* not allowed (capfile allow-list; sealed capability used) */
+	IV_EBADF = 8,         /* not a handle of this cVM (never issued, dropped, stale) */
+	IV_ECANCELED = 11,    /* the callee trapped or exited during the call */
+	IV_EDEADLK = 16,      /* the call would deadlock (re-entry or a cycle) */
+	IV_EEXIST = 20,       /* name already advertised */
+	IV_EFAULT = 21,       /* a pointer or range outside the caller's own memory */
 	IV_EINVAL = 28,
 	IV_EIO = 29,
+	IV_EMFILE = 33,       /* the capability table is full */
+	IV_ENAMETOOLONG = 37,
+	IV_ENOENT = 44,       /* no such name */
 	IV_ENOMEM = 48,
 	IV_ENOSYS = 52,
 	IV_ENOTSUP = 58,
 	IV_EPERM = 63,
+	IV_ERANGE = 68,       /* outside the capability's bounds */
+	IV_ESRCH = 71,        /* the target cVM has ended */
+	IV_ESTALE = 72,       /* the capability was revoked */
+	IV_ETIMEDOUT = 73,
+	IV_ENOTCAPABLE = 76,  /* the capability lacks a permission */
 };
 
 #endif
