@@ -35,6 +35,7 @@ struct cfg_cvm {
 	char *disk;                   /* later features: kept as given, warned about */
 	char *net;
 	char *callback_out;           /* NULL or "monitor" means the monitor serves the hostcalls */
+	struct cfg_mark callback_out_mark;
 	char *callback_in;
 	bool clean_room;
 	int wait;                     /* -1: join before the next cVM starts; N > 0: sleep N s */
@@ -43,6 +44,7 @@ struct cfg_cvm {
 	uint64_t memory_cap;          /* iso_size, or CFG_DEFAULT_MEMORY_CAP */
 	struct cfg_mark size_mark;    /* position of isolation.size (or of the cVM if absent) */
 	enum cfg_abi abi;
+	uint32_t cap_limit;           /* limits.caps: capability table size; 0: the default */
 };
 
 struct cfg_capfile {
@@ -51,6 +53,7 @@ struct cfg_capfile {
 	uint64_t size;
 	char *data;                   /* NULL when absent */
 	size_t data_len;
+	char **allow;                 /* NULL-terminated cVM names that may probe it; NULL: all */
 };
 
 struct config {
