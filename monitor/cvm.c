@@ -4,10 +4,50 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cap.h"
 #include "cvm.h"
+#include "ipc/ipc.h"
 #include "rt.h"
 
 #define WASM_PAGE 65536u
+
+/* Every cVM that exists, for finding one by name (cap_transfer, callback_out). */
+static pthread_mutex_t registry_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct cvm *registry;
+
+static void registry_add(struct cvm *vm)
+{
+	pthread_mutex_lock(&registry_lock);
+	vm->next = registry;
+	registry = vm;
+	pthread_mutex_unlock(&registry_lock);
+}
+
+static void registry_remove(struct cvm *vm)
+{
+	struct cvm **p;
+
+	pthread_mutex_lock(&registry_lock);
+	for (p = &registry; *p; p = &(*p)->next) {
+		if (*p == vm) {
+			*p = vm->next;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&registry_lock);
+}
+
+struct cvm *cvm_find(const char *name)
+{
+	struct cvm *vm;
+
+	pthread_mutex_lock(&registry_lock);
+	for (vm = registry; vm; vm = vm->next)
+		if (!strcmp(vm->name, name))
+			break;
+	pthread_mutex_unlock(&registry_lock);
+	return vm;
+}
 
 static char **dup_strv(char *const *v, int *count)
 {
@@ -65,11 +105,18 @@ struct cvm *cvm_create(const struct cvm_spec *spec, struct module *module)
 	vm->cap_pages = pages > 65536 ? 65536 : (uint32_t)pages;
 	vm->abi = spec->abi;
 	vm->stdin_attached = spec->stdin_attached;
+	vm->caps = cap_table_new(spec->cap_limit ? spec->cap_limit : IV_CAPS_DEFAULT);
+	if (!vm->caps || pthread_mutex_init(&vm->run_lock, NULL))
+		goto fail;
 	vm->module = module;
 	module_get(module);
 	vm->state = CVM_CREATED;
+	ipc_cvm_born();
+	vm->counted = true;
+	registry_add(vm);
 	return vm;
 fail:
+	cap_table_free(vm->caps);
 	free(vm->name);
 	free_strv(vm->argv);
 	free_strv(vm->env);
@@ -89,29 +136,44 @@ static void instantiate_and_start(void *arg)
 		ops->start(vm->instance);
 }
 
+/* This cVM can no longer call: serve() in the others may return. */
+static void uncount(struct cvm *vm)
+{
+	if (vm->counted) {
+		vm->counted = false;
+		ipc_cvm_done();
+	}
+}
+
 void cvm_run(struct cvm *vm)
 {
 	const struct wasm_rt_iv_module *ops = vm->module->ops;
 	wasm_rt_trap_t trap;
 	int err;
 
-	vm->state = CVM_RUNNING;
+	vm->own_thread = pthread_self();
 	err = rt_thread_attach();
 	if (err) {
 		snprintf(vm->failure, sizeof(vm->failure), "cannot prepare its thread: %s",
 			 strerror(-err));
 		vm->state = CVM_FAILED;
+		vm->ended = true;
+		uncount(vm);
 		return;
 	}
 	vm->instance = calloc(1, ops->instance_size);
 	if (!vm->instance) {
 		snprintf(vm->failure, sizeof(vm->failure), "out of memory");
 		vm->state = CVM_FAILED;
+		vm->ended = true;
+		uncount(vm);
 		rt_thread_detach();
 		return;
 	}
 	/* The memory's address inside the instance is fixed before instantiation fills it. */
 	vm->mem = ops->memory ? ops->memory(vm->instance) : NULL;
+	ipc_enter(vm);
+	vm->state = CVM_RUNNING;
 	trap = rt_invoke(instantiate_and_start, vm);
 	if (trap == WASM_RT_TRAP_NONE) {
 		vm->state = CVM_EXITED;
@@ -123,8 +185,14 @@ void cvm_run(struct cvm *vm)
 		vm->state = CVM_TRAPPED;
 		vm->trap = trap;
 	}
+	/* No call may enter from now on; what it advertised and lent dies with it. */
+	vm->ended = true;
+	names_withdraw(vm);
+	cap_cvm_teardown(vm);
 	console_flush(&vm->out);
 	console_flush(&vm->err);
+	ipc_leave(vm);
+	uncount(vm);
 	ops->free(vm->instance);
 	free(vm->instance);
 	vm->instance = NULL;
@@ -153,8 +221,10 @@ int cvm_start(struct cvm *vm)
 	pthread_attr_destroy(&attr);
 	if (err) {
 		vm->state = CVM_FAILED;
+		vm->ended = true;
 		snprintf(vm->failure, sizeof(vm->failure), "cannot start its thread: %s",
 			 strerror(err));
+		uncount(vm);
 		return -err;
 	}
 	vm->thread_started = true;
@@ -196,6 +266,12 @@ void cvm_destroy(struct cvm *vm)
 	if (!vm)
 		return;
 	cvm_join(vm);
+	registry_remove(vm);
+	uncount(vm);
+	if (vm->state == CVM_CREATED)
+		cap_cvm_teardown(vm);
+	cap_table_free(vm->caps);
+	pthread_mutex_destroy(&vm->run_lock);
 	module_put(vm->module);
 	free(vm->name);
 	free_strv(vm->argv);

@@ -24,6 +24,9 @@ enum cvm_state {
 	CVM_FAILED,  /* could not be started (e.g. no thread) */
 };
 
+struct cap_mapping;
+struct ipc_thread;
+
 struct cvm_spec {
 	const char *name;
 	char *const *argv;   /* NULL-terminated */
@@ -32,6 +35,7 @@ struct cvm_spec {
 	enum cfg_abi abi;    /* the runtime, resolved (BARE or POSIX) */
 	bool prefix_output;  /* prefix each output line with "[name] " */
 	bool stdin_attached; /* may read the monitor's stdin (else it reads EOF) */
+	uint32_t cap_limit;  /* capability table size */
 };
 
 struct cvm {
@@ -53,6 +57,24 @@ struct cvm {
 	int status;                 /* exit status when EXITED */
 	wasm_rt_trap_t trap;        /* the trap when TRAPPED */
 	char failure[128];          /* why, when FAILED */
+
+	/* Capabilities (cap.c): the table, and the windows where capabilities are mapped. */
+	struct cap_table *caps;
+	struct cap_mapping **maps;
+	size_t nmaps;
+	bool torn_down;             /* its memory is gone: nothing may be given to it */
+
+	/* Calls (ipc/call.c). */
+	pthread_mutex_t run_lock;   /* held by whichever thread runs this cVM's code */
+	struct ipc_thread *_Atomic owner; /* that thread, for re-entry and cycle detection */
+	struct cvm *callback;       /* callback_out target, or NULL for the monitor */
+	bool serving;               /* its own thread waits in serve() */
+	bool ended;                 /* finished or crashed: no call may enter */
+	int lent_buffer;            /* handle of the caller's buffer during a call, or 0 */
+	unsigned call_depth;        /* calls into it in progress */
+	pthread_t own_thread;
+	bool counted;               /* counted among the cVMs that may still call */
+	struct cvm *next;           /* in the registry of cVMs */
 };
 
 /* Creates a cVM (not yet running) that takes a reference on module. NULL on failure. */
@@ -75,6 +97,9 @@ bool cvm_succeeded(const struct cvm *vm);
 
 /* One line describing how a failed cVM ended, e.g. "trap: out of bounds memory access". */
 void cvm_describe(const struct cvm *vm, char *out, size_t outlen);
+
+/* The cVM with this name, or NULL. */
+struct cvm *cvm_find(const char *name);
 
 /* Frees everything the cVM holds. Joins it first if needed. */
 void cvm_destroy(struct cvm *vm);

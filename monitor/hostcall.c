@@ -8,6 +8,7 @@
 #include "hostcall.h"
 #include "imports.h"
 #include "intravisor/abi.h"
+#include "ipc/ipc.h"
 #include "rt.h"
 
 static const struct import_def defs[] = {
@@ -32,16 +33,22 @@ uint32_t Z_intravisorZ_console_write(struct cvm *vm, uint32_t ptr, uint32_t len)
 	ssize_t n;
 
 	rt_check_stack();
-	p = gm_range(vm->mem, ptr, len);
+	p = gm_range(vm, ptr, len);
 	if (!p)
 		return neg(IV_EFAULT);
+	if (vm->callback)
+		return (uint32_t)ipc_callback(vm, IV_SYS_CONSOLE_WRITE, len, 0, 0, ptr, len,
+					      IV_PERM_LOAD);
 	n = console_write(&vm->out, p, len);
 	return n < 0 ? neg(IV_EIO) : (uint32_t)n;
 }
 
 void Z_intravisorZ_exit(struct cvm *vm, uint32_t status)
 {
-	(void)vm;
+	rt_check_stack();
+	/* The handler hears of it, but the client ends whatever it answers. */
+	if (vm->callback)
+		ipc_callback(vm, IV_SYS_EXIT, status, 0, 0, 0, 0, 0);
 	rt_exit((int)status);
 }
 
@@ -67,8 +74,9 @@ uint64_t Z_intravisorZ_clock_ns(struct cvm *vm, uint32_t clock)
 	struct timespec ts;
 	clockid_t id;
 
-	(void)vm;
 	rt_check_stack();
+	if (vm->callback)
+		return (uint64_t)ipc_callback(vm, IV_SYS_CLOCK_NS, clock, 0, 0, 0, 0, 0);
 	switch (clock) {
 	case IV_CLOCK_REALTIME:
 		id = CLOCK_REALTIME;
@@ -90,8 +98,10 @@ uint32_t Z_intravisorZ_random(struct cvm *vm, uint32_t ptr, uint32_t len)
 	rt_check_stack();
 	if (len > IV_RANDOM_MAX)
 		return neg(IV_EINVAL);
-	p = gm_range(vm->mem, ptr, len);
+	p = gm_range(vm, ptr, len);
 	if (!p)
 		return neg(IV_EFAULT);
+	if (vm->callback)
+		return (uint32_t)ipc_callback(vm, IV_SYS_RANDOM, len, 0, 0, ptr, len, IV_PERM_STORE);
 	return hostcall_fill_random(p, len) ? neg(IV_EIO) : 0;
 }

@@ -5,6 +5,9 @@
 
 static const struct import_family *const families[] = {
 	&hostcall_family,
+	&cap_family,
+	&capfile_family,
+	&call_family,
 	&wasi_family,
 };
 
@@ -18,15 +21,22 @@ const struct import_family *imports_family(const char *module)
 	return NULL;
 }
 
-const struct import_def *imports_find(const char *module, const char *name)
+const struct import_def *imports_find(const char *module, const char *name,
+				      const struct import_family **family)
 {
-	const struct import_family *f = imports_family(module);
-	size_t i;
+	size_t i, j;
 
-	if (!f)
-		return NULL;
-	for (i = 0; i < f->ndefs; i++)
-		if (!strcmp(f->defs[i].name, name))
-			return &f->defs[i];
+	for (i = 0; i < sizeof(families) / sizeof(families[0]); i++) {
+		const struct import_family *f = families[i];
+		if (strcmp(f->module, module))
+			continue;
+		for (j = 0; j < f->ndefs; j++) {
+			if (!strcmp(f->defs[j].name, name)) {
+				if (family)
+					*family = f;
+				return &f->defs[j];
+			}
+		}
+	}
 	return NULL;
 }

@@ -20,12 +20,16 @@ struct import_family {
 };
 
 extern const struct import_family hostcall_family; /* hostcall.c: the bare runtime */
+extern const struct import_family cap_family;      /* cap_hostcalls.c: capabilities */
+extern const struct import_family capfile_family;  /* ipc/capfile.c: CAP_FILE */
+extern const struct import_family call_family;     /* ipc/call_hostcalls.c: CAP_CALL */
 extern const struct import_family wasi_family;     /* posix/wasi.c: WASI preview1 */
 
-/* The family serving this import module, or NULL. */
+/* A family serving this import module, or NULL: tells which runtime the module needs. */
 const struct import_family *imports_family(const char *module);
 
-/* The definition of module.name, or NULL. */
-const struct import_def *imports_find(const char *module, const char *name);
+/* The definition of module.name, or NULL; *family (if not NULL) gets its family. */
+const struct import_def *imports_find(const char *module, const char *name,
+				      const struct import_family **family);
 
 #endif

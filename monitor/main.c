@@ -11,6 +11,8 @@
 #include "config.h"
 #include "console.h"
 #include "cvm.h"
+#include "hostcall.h"
+#include "ipc/ipc.h"
 #include "intravisor/abi.h"
 #include "module.h"
 #include "rt.h"
@@ -94,6 +96,56 @@ static void raise_fd_limit(void)
 	}
 }
 
+/* callback_out: the named cVM must export the handler with the ABI's signature. */
+static int bind_callbacks(const struct config *cfg, struct cvm **vms)
+{
+	size_t i, j;
+
+	for (i = 0; i < cfg->ncvms; i++) {
+		const struct cfg_cvm *c = &cfg->cvms[i];
+		const struct wmod_export *e;
+
+		if (!c->callback_out || !strcmp(c->callback_out, "monitor"))
+			continue;
+		for (j = 0; j < cfg->ncvms; j++)
+			if (!strcmp(cfg->cvms[j].name, c->callback_out))
+				break;
+		if (j == cfg->ncvms || j == i) {
+			cfg_report(cfg, c->callback_out_mark, stderr,
+				   "callback_out names no other cVM of this file");
+			return -1;
+		}
+		e = wmod_find_export(&vms[j]->module->info, IV_SYSCALL_EXPORT);
+		if (!e || e->kind != WMOD_FUNC || strcmp(e->sig, "iIIIi:I")) {
+			cfg_report(cfg, c->callback_out_mark, stderr,
+				   "cVM '%s' cannot be a callback handler: its module does not export "
+				   "%s(i32, i64, i64, i64, i32) -> i64",
+				   cfg->cvms[j].name, IV_SYSCALL_EXPORT);
+			return -1;
+		}
+		vms[i]->callback = vms[j];
+	}
+	return 0;
+}
+
+/* The YAML's capfiles exist, with their data, before any cVM starts. */
+static int create_capfiles(const struct config *cfg)
+{
+	size_t i;
+	int err;
+
+	for (i = 0; i < cfg->ncapfiles; i++) {
+		err = capfile_create(&cfg->capfiles[i]);
+		if (err) {
+			cfg_report(cfg, cfg->capfiles[i].mark, stderr, "cannot create capfile '%s': %s",
+				   cfg->capfiles[i].name,
+				   err == -IV_EEXIST ? "name in use" : "out of memory");
+			return -1;
+		}
+	}
+	return 0;
+}
+
 static int run_yaml(const struct options *o)
 {
 	struct module_opts mo = {o->cache_dir, isatty(2)};
@@ -138,12 +190,15 @@ static int run_yaml(const struct options *o)
 		spec.abi = abi;
 		spec.prefix_output = o->prefix && cfg->ncvms > 1;
 		spec.stdin_attached = cfg->ncvms == 1;
+		spec.cap_limit = c->cap_limit;
 		vms[i] = cvm_create(&spec, mods[i]);
 		if (!vms[i]) {
 			fprintf(stderr, "intravisor: out of memory\n");
 			goto out;
 		}
 	}
+	if (bind_callbacks(cfg, vms) || create_capfiles(cfg))
+		goto out;
 	for (i = 0; i < cfg->ncvms; i++) {
 		int wait = cfg->cvms[i].wait;
 
@@ -171,6 +226,7 @@ out:
 	}
 	free(vms);
 	free(mods);
+	names_clear();
 	cfg_free(cfg);
 	return rc;
 }
@@ -209,6 +265,7 @@ static int run_one(struct options *o, int argc, char **argv)
 	spec.abi = resolve_abi(CFG_ABI_AUTO, m, argv[0], err, sizeof(err));
 	spec.prefix_output = false;
 	spec.stdin_attached = true;
+	spec.cap_limit = 0;
 	vm = cvm_create(&spec, m);
 	if (!vm) {
 		fprintf(stderr, "intravisor: out of memory\n");

@@ -90,7 +90,7 @@ static int check_imports(const char *path, const struct wmod_info *info, enum cf
 	for (i = 0; i < info->nimports; i++) {
 		const struct wmod_import *imp = &info->imports[i];
 		const struct import_family *fam = imports_family(imp->module);
-		const struct import_def *def = imports_find(imp->module, imp->name);
+		const struct import_def *def = imports_find(imp->module, imp->name, NULL);
 
 		if (imp->kind != WMOD_FUNC) {
 			errf(err, errlen,

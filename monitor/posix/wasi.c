@@ -105,10 +105,10 @@ static uint32_t strv_sizes(struct cvm *vm, char **v, int n, uint32_t count_ptr,
 		bytes += strlen(v[i]) + 1;
 	if (bytes > UINT32_MAX)
 		return WASI_EINVAL;
-	if (!gm_range(vm->mem, count_ptr, 4) || !gm_range(vm->mem, size_ptr, 4))
+	if (!gm_range(vm, count_ptr, 4) || !gm_range(vm, size_ptr, 4))
 		return WASI_EFAULT;
-	gm_store_u32(vm->mem, count_ptr, (uint32_t)n);
-	gm_store_u32(vm->mem, size_ptr, (uint32_t)bytes);
+	gm_store_u32(vm, count_ptr, (uint32_t)n);
+	gm_store_u32(vm, size_ptr, (uint32_t)bytes);
 	return WASI_ESUCCESS;
 }
 
@@ -120,13 +120,13 @@ static uint32_t strv_get(struct cvm *vm, char **v, int n, uint32_t ptrs, uint32_
 	for (i = 0; i < n; i++)
 		bytes += strlen(v[i]) + 1;
 	/* Check both destinations whole before writing anything. */
-	if (!gm_array(vm->mem, ptrs, (uint32_t)n, 4) || bytes > UINT32_MAX ||
-	    !gm_range(vm->mem, buf, bytes))
+	if (!gm_array(vm, ptrs, (uint32_t)n, 4) || bytes > UINT32_MAX ||
+	    !gm_range(vm, buf, bytes))
 		return WASI_EFAULT;
 	for (i = 0; i < n; i++) {
 		uint32_t len = (uint32_t)strlen(v[i]) + 1;
-		gm_store_u32(vm->mem, ptrs + 4u * (uint32_t)i, buf + (uint32_t)off);
-		gm_store(vm->mem, buf + (uint32_t)off, v[i], len);
+		gm_store_u32(vm, ptrs + 4u * (uint32_t)i, buf + (uint32_t)off);
+		gm_store(vm, buf + (uint32_t)off, v[i], len);
 		off += len;
 	}
 	return WASI_ESUCCESS;
@@ -179,10 +179,10 @@ uint32_t Z_wasi_snapshot_preview1Z_clock_res_get(struct cvm *vm, uint32_t id, ui
 	rt_check_stack();
 	if (wasi_clock(id, &c))
 		return WASI_EINVAL;
-	if (!gm_range(vm->mem, out, 8))
+	if (!gm_range(vm, out, 8))
 		return WASI_EFAULT;
 	clock_getres(c, &ts);
-	gm_store_u64(vm->mem, out, (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec);
+	gm_store_u64(vm, out, (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec);
 	return WASI_ESUCCESS;
 }
 
@@ -196,10 +196,10 @@ uint32_t Z_wasi_snapshot_preview1Z_clock_time_get(struct cvm *vm, uint32_t id,
 	rt_check_stack();
 	if (wasi_clock(id, &c))
 		return WASI_EINVAL;
-	if (!gm_range(vm->mem, out, 8))
+	if (!gm_range(vm, out, 8))
 		return WASI_EFAULT;
 	clock_gettime(c, &ts);
-	gm_store_u64(vm->mem, out, (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec);
+	gm_store_u64(vm, out, (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec);
 	return WASI_ESUCCESS;
 }
 
@@ -208,7 +208,7 @@ uint32_t Z_wasi_snapshot_preview1Z_random_get(struct cvm *vm, uint32_t buf, uint
 	void *p;
 
 	rt_check_stack();
-	p = gm_range(vm->mem, buf, len);
+	p = gm_range(vm, buf, len);
 	if (!p)
 		return WASI_EFAULT;
 	return hostcall_fill_random(p, len) ? WASI_EIO : WASI_ESUCCESS;
@@ -249,14 +249,14 @@ static uint32_t load_iovs(struct cvm *vm, uint32_t iovs, uint32_t n, struct iove
 
 	if (n > WASI_IOV_MAX)
 		return WASI_EINVAL;
-	raw = gm_array(vm->mem, iovs, n, 8);
+	raw = gm_array(vm, iovs, n, 8);
 	if (!raw)
 		return WASI_EFAULT;
 	for (i = 0; i < n; i++) {
 		uint32_t base, len;
 		memcpy(&base, raw + 8 * i, 4);
 		memcpy(&len, raw + 8 * i + 4, 4);
-		out[i].iov_base = gm_range(vm->mem, base, len);
+		out[i].iov_base = gm_range(vm, base, len);
 		out[i].iov_len = len;
 		if (!out[i].iov_base)
 			return WASI_EFAULT;
@@ -277,14 +277,14 @@ uint32_t Z_wasi_snapshot_preview1Z_fd_write(struct cvm *vm, uint32_t fd, uint32_
 	err = load_iovs(vm, iovs, n, iov);
 	if (err)
 		return err;
-	if (!gm_range(vm->mem, nwritten, 4))
+	if (!gm_range(vm, nwritten, 4))
 		return WASI_EFAULT;
 	for (i = 0; i < n; i++) {
 		if (console_write(fd == 1 ? &vm->out : &vm->err, iov[i].iov_base, iov[i].iov_len) < 0)
 			return WASI_EIO;
 		total += iov[i].iov_len;
 	}
-	gm_store_u32(vm->mem, nwritten, (uint32_t)(total > UINT32_MAX ? UINT32_MAX : total));
+	gm_store_u32(vm, nwritten, (uint32_t)(total > UINT32_MAX ? UINT32_MAX : total));
 	return WASI_ESUCCESS;
 }
 
@@ -301,7 +301,7 @@ uint32_t Z_wasi_snapshot_preview1Z_fd_read(struct cvm *vm, uint32_t fd, uint32_t
 	err = load_iovs(vm, iovs, n, iov);
 	if (err)
 		return err;
-	if (!gm_range(vm->mem, nread, 4))
+	if (!gm_range(vm, nread, 4))
 		return WASI_EFAULT;
 	if (vm->stdin_attached) {
 		do
@@ -310,7 +310,7 @@ uint32_t Z_wasi_snapshot_preview1Z_fd_read(struct cvm *vm, uint32_t fd, uint32_t
 		if (got < 0)
 			return WASI_EIO;
 	}
-	gm_store_u32(vm->mem, nread, (uint32_t)got);
+	gm_store_u32(vm, nread, (uint32_t)got);
 	return WASI_ESUCCESS;
 }
 
@@ -337,7 +337,7 @@ uint32_t Z_wasi_snapshot_preview1Z_fd_fdstat_get(struct cvm *vm, uint32_t fd, ui
 		return WASI_EBADF;
 	st[0] = WASI_FILETYPE_CHARACTER_DEVICE;
 	memcpy(st + 8, &rights, 8);
-	return gm_store(vm->mem, out, st, sizeof(st)) ? WASI_EFAULT : WASI_ESUCCESS;
+	return gm_store(vm, out, st, sizeof(st)) ? WASI_EFAULT : WASI_ESUCCESS;
 }
 
 uint32_t Z_wasi_snapshot_preview1Z_fd_seek(struct cvm *vm, uint32_t fd, uint64_t offset,
@@ -396,9 +396,9 @@ uint32_t Z_wasi_snapshot_preview1Z_poll_oneoff(struct cvm *vm, uint32_t in, uint
 	rt_check_stack();
 	if (nsubs == 0 || nsubs > WASI_POLL_MAX)
 		return WASI_EINVAL;
-	subs = gm_array(vm->mem, in, nsubs, WASI_SUBSCRIPTION_BYTES);
-	events = gm_array(vm->mem, out, nsubs, WASI_EVENT_BYTES);
-	if (!subs || !events || !gm_range(vm->mem, nevents_ptr, 4))
+	subs = gm_array(vm, in, nsubs, WASI_SUBSCRIPTION_BYTES);
+	events = gm_array(vm, out, nsubs, WASI_EVENT_BYTES);
+	if (!subs || !events || !gm_range(vm, nevents_ptr, 4))
 		return WASI_EFAULT;
 
 	/* First pass: validate everything and find the nearest clock deadline. */
@@ -453,7 +453,7 @@ uint32_t Z_wasi_snapshot_preview1Z_poll_oneoff(struct cvm *vm, uint32_t in, uint
 		e[10] = s[8];
 		nevents++;
 	}
-	gm_store_u32(vm->mem, nevents_ptr, nevents);
+	gm_store_u32(vm, nevents_ptr, nevents);
 	return WASI_ESUCCESS;
 }
 

@@ -30,6 +30,12 @@ void rt_set_memory_cap(uint32_t pages);
  */
 wasm_rt_trap_t rt_invoke(void (*fn)(void *), void *arg);
 
+/*
+ * Makes faults inside mem's reservation traps on this thread (while one cVM's code runs on
+ * another's thread, in a call). Returns the memory it replaces, to be restored after.
+ */
+const wasm_rt_memory_t *rt_switch_memory(const wasm_rt_memory_t *mem);
+
 /* Ends the guest code running on this thread with an exit status (a WASM_RT_TRAP_EXIT). */
 WASM_RT_NO_RETURN void rt_exit(int status);
 
@@ -41,5 +47,8 @@ int rt_exit_status(void);
  * left for monitor code, so monitor code never runs into the guard page itself.
  */
 void rt_check_stack(void);
+
+/* As rt_check_stack, for hostcalls that run other guest code: needs bytes of stack left. */
+void rt_check_stack_for(uintptr_t bytes);
 
 #endif

@@ -111,12 +111,25 @@ void rt_set_memory_cap(uint32_t pages)
 	self.cap_pages = pages;
 }
 
-void rt_check_stack(void)
+void rt_check_stack_for(uintptr_t bytes)
 {
 	char here;
 
-	if (self.stack_lo && (uintptr_t)&here - self.stack_lo < RT_HOSTCALL_STACK)
+	if (self.stack_lo && (uintptr_t)&here - self.stack_lo < bytes)
 		wasm_rt_trap(WASM_RT_TRAP_EXHAUSTION);
+}
+
+void rt_check_stack(void)
+{
+	rt_check_stack_for(RT_HOSTCALL_STACK);
+}
+
+const wasm_rt_memory_t *rt_switch_memory(const wasm_rt_memory_t *mem)
+{
+	const wasm_rt_memory_t *old = self.mem;
+
+	self.mem = mem;
+	return old;
 }
 
 static int in_range(uintptr_t addr, uintptr_t lo, uintptr_t len)

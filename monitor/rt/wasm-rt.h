@@ -129,6 +129,17 @@ uint32_t wasm_rt_grow_externref_table(wasm_rt_externref_table_t *, uint32_t delt
  */
 #define WASM_RT_IV_MODULE_SYMBOL "intravisor_module"
 
+/*
+ * An exported function other cVMs may call (CAP_CALL) or bind to (callback chaining): its
+ * parameters are i32/i64 only, its result none, i32 or i64. `call` converts the argument
+ * array to the real signature (i32 parameters take the low half) and widens the result.
+ */
+struct wasm_rt_iv_export {
+	const char *name;
+	const char *sig;                      /* "PARAMS:RESULTS", letters i and I */
+	uint64_t (*call)(void *instance, const uint64_t *args);
+};
+
 struct wasm_rt_iv_module {
 	uint32_t abi_version;                 /* IV_ABI_VERSION the module was compiled for */
 	size_t instance_size;
@@ -137,6 +148,8 @@ struct wasm_rt_iv_module {
 	void (*free)(void *instance);
 	wasm_rt_memory_t *(*memory)(void *instance); /* NULL when the module has no memory */
 	void (*start)(void *instance);        /* the `_start` export, or NULL */
+	const struct wasm_rt_iv_export *exports; /* the callable exports */
+	uint32_t nexports;
 };
 
 #endif
