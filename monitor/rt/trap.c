@@ -63,6 +63,8 @@ const char *wasm_rt_strerror(wasm_rt_trap_t trap)
 		return "resource limit exceeded";
 	case WASM_RT_TRAP_HOSTCALL:
 		return "invalid hostcall";
+	case WASM_RT_TRAP_TIMEOUT:
+		return "time limit";
 	}
 	return "unknown trap";
 }

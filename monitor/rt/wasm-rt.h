@@ -48,6 +48,7 @@ typedef enum {
 	WASM_RT_TRAP_EXIT,          /* the guest asked to exit (not an error by itself) */
 	WASM_RT_TRAP_RESOURCE,      /* a table or memory could not be allocated within limits */
 	WASM_RT_TRAP_HOSTCALL,      /* a hostcall was used in a way that cannot return */
+	WASM_RT_TRAP_TIMEOUT,       /* the cVM ran past its time limit */
 } wasm_rt_trap_t;
 
 typedef enum {
