@@ -45,6 +45,7 @@ struct cfg_cvm {
 	struct cfg_mark size_mark;    /* position of isolation.size (or of the cVM if absent) */
 	enum cfg_abi abi;
 	uint32_t cap_limit;           /* limits.caps: capability table size; 0: the default */
+	uint32_t timeout_s;           /* limits.timeout: wall-clock seconds; 0: no limit */
 };
 
 struct cfg_capfile {

@@ -8,6 +8,7 @@
 #include "cvm.h"
 #include "ipc/ipc.h"
 #include "rt.h"
+#include "rt/interrupt.h"
 
 #define WASM_PAGE 65536u
 
@@ -105,6 +106,7 @@ struct cvm *cvm_create(const struct cvm_spec *spec, struct module *module)
 	vm->cap_pages = pages > 65536 ? 65536 : (uint32_t)pages;
 	vm->abi = spec->abi;
 	vm->stdin_attached = spec->stdin_attached;
+	vm->timeout_s = spec->timeout_s;
 	vm->caps = cap_table_new(spec->cap_limit ? spec->cap_limit : IV_CAPS_DEFAULT);
 	if (!vm->caps || pthread_mutex_init(&vm->run_lock, NULL))
 		goto fail;
@@ -148,10 +150,13 @@ static void uncount(struct cvm *vm)
 void cvm_run(struct cvm *vm)
 {
 	const struct wasm_rt_iv_module *ops = vm->module->ops;
+	struct rt_guest_code code;
 	wasm_rt_trap_t trap;
 	int err;
 
 	vm->own_thread = pthread_self();
+	if (vm->timeout_s)
+		vm->deadline_ns = rt_now_ns() + (uint64_t)vm->timeout_s * 1000000000u;
 	err = rt_thread_attach();
 	if (err) {
 		snprintf(vm->failure, sizeof(vm->failure), "cannot prepare its thread: %s",
@@ -174,7 +179,13 @@ void cvm_run(struct cvm *vm)
 	vm->mem = ops->memory ? ops->memory(vm->instance) : NULL;
 	ipc_enter(vm);
 	vm->state = CVM_RUNNING;
+	code.lo = vm->module->code_lo;
+	code.hi = vm->module->code_hi;
+	code.deadline_ns = vm->deadline_ns;
+	rt_set_guest_code(code);
 	trap = rt_invoke(instantiate_and_start, vm);
+	memset(&code, 0, sizeof(code));
+	rt_set_guest_code(code); /* no watchdog signal may reach this thread once it ends */
 	if (trap == WASM_RT_TRAP_NONE) {
 		vm->state = CVM_EXITED;
 		vm->status = 0;

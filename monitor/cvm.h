@@ -36,6 +36,7 @@ struct cvm_spec {
 	bool prefix_output;  /* prefix each output line with "[name] " */
 	bool stdin_attached; /* may read the monitor's stdin (else it reads EOF) */
 	uint32_t cap_limit;  /* capability table size */
+	uint32_t timeout_s;  /* wall-clock limit in seconds from its start; 0: none */
 };
 
 struct cvm {
@@ -73,6 +74,8 @@ struct cvm {
 	int lent_buffer;            /* handle of the caller's buffer during a call, or 0 */
 	unsigned call_depth;        /* calls into it in progress */
 	pthread_t own_thread;
+	uint32_t timeout_s;
+	uint64_t deadline_ns;       /* CLOCK_MONOTONIC; 0: no time limit */
 	bool counted;               /* counted among the cVMs that may still call */
 	struct cvm *next;           /* in the registry of cVMs */
 };

@@ -16,6 +16,7 @@
 #include "intravisor/abi.h"
 #include "module.h"
 #include "rt.h"
+#include "rt/interrupt.h"
 
 #define EXIT_CVM_FAILED 1
 #define EXIT_USAGE 2      /* bad command line, configuration or module */
@@ -40,6 +41,7 @@ static void usage(FILE *f)
 		"                        ~/.cache/intravisor)\n"
 		"      --no-prefix       do not prefix output lines with [name] when several\n"
 		"                        cVMs run\n"
+		"      --timeout SECONDS (run) stop the cVM with a trap after this wall-clock time\n"
 		"  -h, --help            show this help and exit\n"
 		"      --version         show the version and exit\n"
 		"\n"
@@ -53,6 +55,7 @@ struct options {
 	const char *cache_dir;
 	int prefix;
 	int run;
+	uint32_t timeout_s;
 	char *run_env[MAX_RUN_ENV + 1];
 	int nrun_env;
 };
@@ -191,6 +194,7 @@ static int run_yaml(const struct options *o)
 		spec.prefix_output = o->prefix && cfg->ncvms > 1;
 		spec.stdin_attached = cfg->ncvms == 1;
 		spec.cap_limit = c->cap_limit;
+		spec.timeout_s = c->timeout_s;
 		vms[i] = cvm_create(&spec, mods[i]);
 		if (!vms[i]) {
 			fprintf(stderr, "intravisor: out of memory\n");
@@ -266,6 +270,7 @@ static int run_one(struct options *o, int argc, char **argv)
 	spec.prefix_output = false;
 	spec.stdin_attached = true;
 	spec.cap_limit = 0;
+	spec.timeout_s = o->timeout_s;
 	vm = cvm_create(&spec, m);
 	if (!vm) {
 		fprintf(stderr, "intravisor: out of memory\n");
@@ -288,12 +293,13 @@ out:
 
 int main(int argc, char **argv)
 {
-	enum { OPT_CACHE_DIR = 256, OPT_NO_PREFIX, OPT_VERSION };
+	enum { OPT_CACHE_DIR = 256, OPT_NO_PREFIX, OPT_VERSION, OPT_TIMEOUT };
 	static const struct option longopts[] = {
 		{"yaml", required_argument, NULL, 'y'},
 		{"env", required_argument, NULL, 'e'},
 		{"cache-dir", required_argument, NULL, OPT_CACHE_DIR},
 		{"no-prefix", no_argument, NULL, OPT_NO_PREFIX},
+		{"timeout", required_argument, NULL, OPT_TIMEOUT},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, OPT_VERSION},
 		{NULL, 0, NULL, 0},
@@ -323,6 +329,16 @@ int main(int argc, char **argv)
 		case OPT_NO_PREFIX:
 			o.prefix = 0;
 			break;
+		case OPT_TIMEOUT: {
+			char *end;
+			unsigned long v = strtoul(optarg, &end, 10);
+			if (!*optarg || *end || v == 0 || v > 86400 * 365) {
+				fprintf(stderr, "intravisor: --timeout wants whole seconds (1 or more)\n");
+				return EXIT_USAGE;
+			}
+			o.timeout_s = (uint32_t)v;
+			break;
+		}
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -353,6 +369,8 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	err = rt_init();
+	if (!err)
+		err = rt_interrupt_init();
 	if (err) {
 		fprintf(stderr, "intravisor: cannot install fault handlers: %s\n", strerror(-err));
 		return EXIT_USAGE;

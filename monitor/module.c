@@ -1,5 +1,6 @@
 /* Loading cVM modules: read, check imports, compile through the cache, dlopen, share. */
 #include <dlfcn.h>
+#include <link.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -148,6 +149,50 @@ static void init_module(void *arg)
 	ops->init_module();
 }
 
+struct code_search {
+	uintptr_t base;
+	uintptr_t lo, hi;
+};
+
+static int find_code(struct dl_phdr_info *info, size_t size, void *arg)
+{
+	struct code_search *cs = arg;
+	int i;
+
+	(void)size;
+	if (info->dlpi_addr != cs->base)
+		return 0;
+	for (i = 0; i < info->dlpi_phnum; i++) {
+		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+		uintptr_t lo = info->dlpi_addr + ph->p_vaddr, hi = lo + ph->p_memsz;
+
+		if (ph->p_type != PT_LOAD || !(ph->p_flags & PF_X))
+			continue;
+		if (!cs->lo || lo < cs->lo)
+			cs->lo = lo;
+		if (hi > cs->hi)
+			cs->hi = hi;
+	}
+	return 1;
+}
+
+/* The loaded object's executable segments: where an interrupted guest may be unwound. */
+static int code_range(struct module *m)
+{
+	struct link_map *lm;
+	struct code_search cs = {0, 0, 0};
+
+	if (dlinfo(m->dl, RTLD_DI_LINKMAP, &lm) || !lm)
+		return -1;
+	cs.base = lm->l_addr;
+	dl_iterate_phdr(find_code, &cs);
+	if (!cs.hi)
+		return -1;
+	m->code_lo = cs.lo;
+	m->code_hi = cs.hi;
+	return 0;
+}
+
 static int open_object(struct module *m, const char *so, char *err, size_t errlen)
 {
 	m->dl = dlopen(so, RTLD_NOW | RTLD_LOCAL);
@@ -160,6 +205,10 @@ static int open_object(struct module *m, const char *so, char *err, size_t errle
 	    !m->ops->free || !m->ops->init_module) {
 		errf(err, errlen, "%s: compiled object %s is not an Intravisor module for ABI %d",
 		     m->path, so, IV_ABI_VERSION);
+		return -1;
+	}
+	if (code_range(m)) {
+		errf(err, errlen, "%s: cannot find the code of compiled object %s", m->path, so);
 		return -1;
 	}
 	if (rt_invoke(init_module, (void *)m->ops) != WASM_RT_TRAP_NONE) {

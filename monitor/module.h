@@ -16,6 +16,7 @@ struct module {
 	enum cfg_abi abi;                     /* from the imports; AUTO when they don't say */
 	void *dl;
 	const struct wasm_rt_iv_module *ops;
+	uintptr_t code_lo, code_hi;           /* its executable range, for the time-limit check */
 	unsigned refs;
 };
 

@@ -8,6 +8,7 @@
 #include "cvm.h"
 #include "ipc.h"
 #include "rt.h"
+#include "rt/interrupt.h"
 
 /* Native stack a call leaves for the callee's code; less, and the caller traps instead. */
 #define CALL_STACK_RESERVE (1u << 20)
@@ -102,6 +103,25 @@ void ipc_cvm_done(void)
 	pthread_mutex_unlock(&serve_lock);
 }
 
+void limit_by_deadline(struct timespec *deadline, int *timeout_ms)
+{
+	uint64_t limit = rt_current_deadline(), now = rt_now_ns(), left;
+
+	if (!limit)
+		return;
+	left = limit > now ? limit - now : 0;
+	if (*timeout_ms >= 0 && (uint64_t)*timeout_ms * 1000000u <= left)
+		return;
+	clock_gettime(CLOCK_REALTIME, deadline);
+	deadline->tv_sec += (time_t)(left / 1000000000u);
+	deadline->tv_nsec += (long)(left % 1000000000u);
+	if (deadline->tv_nsec >= 1000000000) {
+		deadline->tv_sec++;
+		deadline->tv_nsec -= 1000000000;
+	}
+	*timeout_ms = (int)((left + 999999) / 1000000); /* >= 0: a timed wait */
+}
+
 int ipc_serve(struct cvm *vm, int timeout_ms)
 {
 	struct timespec deadline;
@@ -118,6 +138,7 @@ int ipc_serve(struct cvm *vm, int timeout_ms)
 			deadline.tv_nsec -= 1000000000;
 		}
 	}
+	limit_by_deadline(&deadline, &timeout_ms);
 	ipc_block_begin(vm);
 	pthread_mutex_lock(&serve_lock);
 	vm->serving = true;
@@ -133,6 +154,8 @@ int ipc_serve(struct cvm *vm, int timeout_ms)
 	vm->serving = false;
 	pthread_mutex_unlock(&serve_lock);
 	ipc_block_end(vm);
+	if (rt_deadline_passed())
+		wasm_rt_trap(WASM_RT_TRAP_TIMEOUT);
 	return rc == ETIMEDOUT && active > 1 ? -IV_ETIMEDOUT : 0;
 }
 
@@ -183,6 +206,7 @@ int ipc_call(struct cvm *caller, struct cvm *callee, uint32_t index, uint64_t *a
 {
 	const struct wasm_rt_iv_module *ops = callee->module->ops;
 	const wasm_rt_memory_t *saved;
+	struct rt_guest_code code, saved_code;
 	struct invocation inv;
 	wasm_rt_trap_t trap;
 	int lent = 0, err;
@@ -220,7 +244,18 @@ int ipc_call(struct cvm *caller, struct cvm *callee, uint32_t index, uint64_t *a
 	callee->lent_buffer = lent;
 	callee->call_depth++;
 	saved = rt_switch_memory(callee->mem);
+	/* The callee's code runs under the nearer of the caller's and its own deadlines. */
+	code.lo = callee->module->code_lo;
+	code.hi = callee->module->code_hi;
+	code.deadline_ns = callee->deadline_ns;
+	saved_code = rt_set_guest_code(code);
+	if (saved_code.deadline_ns &&
+	    (!code.deadline_ns || saved_code.deadline_ns < code.deadline_ns)) {
+		code.deadline_ns = saved_code.deadline_ns;
+		rt_set_guest_code(code);
+	}
 	trap = rt_invoke(invoke, &inv);
+	rt_set_guest_code(saved_code);
 	rt_switch_memory(saved);
 	callee->call_depth--;
 	callee->lent_buffer = 0;

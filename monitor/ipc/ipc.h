@@ -60,6 +60,13 @@ void ipc_block_end(struct cvm *vm);
 void ipc_cvm_born(void);
 void ipc_cvm_done(void);
 
+/*
+ * Shortens a wait (absolute CLOCK_REALTIME deadline, or *timeout_ms < 0 for none) so it ends
+ * by this thread's time limit; the waiter then traps with WASM_RT_TRAP_TIMEOUT.
+ */
+struct timespec;
+void limit_by_deadline(struct timespec *deadline, int *timeout_ms);
+
 /* Blocks vm's own thread until no other cVM can call, or timeout (see abi.h serve). */
 int ipc_serve(struct cvm *vm, int timeout_ms);
 

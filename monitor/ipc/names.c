@@ -7,6 +7,8 @@
 
 #include "cvm.h"
 #include "ipc.h"
+#include "rt.h"
+#include "rt/interrupt.h"
 
 struct name_entry {
 	enum name_kind kind;
@@ -147,6 +149,7 @@ int names_probe(struct cvm *asker, enum name_kind kind, const char *name, int ti
 			deadline.tv_nsec -= 1000000000;
 		}
 	}
+	limit_by_deadline(&deadline, &timeout_ms);
 	ipc_block_begin(asker);
 	pthread_mutex_lock(&lock);
 	while (!(e = find(kind, name)) && timeout_ms != 0 && rc != ETIMEDOUT) {
@@ -165,6 +168,8 @@ int names_probe(struct cvm *asker, enum name_kind kind, const char *name, int ti
 		rc = cap_new_entry(asker, e->callee, e->index);
 	pthread_mutex_unlock(&lock);
 	ipc_block_end(asker);
+	if (rc == -IV_ETIMEDOUT && rt_deadline_passed())
+		wasm_rt_trap(WASM_RT_TRAP_TIMEOUT);
 	return rc;
 }
 

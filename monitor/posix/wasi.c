@@ -11,7 +11,9 @@
 #include "guestmem.h"
 #include "hostcall.h"
 #include "imports.h"
+#include "ipc/ipc.h"
 #include "rt.h"
+#include "rt/interrupt.h"
 #include "wasi.h"
 
 /* WASI preview1 errno values (the ABI's enum covers the common ones). */
@@ -429,8 +431,13 @@ uint32_t Z_wasi_snapshot_preview1Z_poll_oneoff(struct cvm *vm, uint32_t in, uint
 	}
 	if (!have_ready && wait_ns != UINT64_MAX) {
 		struct timespec ts = {(time_t)(wait_ns / 1000000000u), (long)(wait_ns % 1000000000u)};
-		while (nanosleep(&ts, &ts) && errno == EINTR)
+		ipc_block_begin(vm);
+		/* The watchdog's signal interrupts the sleep once the cVM's time is up. */
+		while (nanosleep(&ts, &ts) && errno == EINTR && !rt_deadline_passed())
 			;
+		ipc_block_end(vm);
+		if (rt_deadline_passed())
+			wasm_rt_trap(WASM_RT_TRAP_TIMEOUT);
 	}
 	/* Second pass: report. Stdio descriptors are always reported ready. */
 	for (i = 0; i < nsubs; i++) {

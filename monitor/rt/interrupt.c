@@ -1,0 +1,134 @@
+/* The watchdog and the interrupt signal that stop guest code at its deadline. */
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <string.h>
+#include <time.h>
+
+#include "interrupt.h"
+#include "rt.h"
+
+#define RT_INTERRUPT_SIGNAL (SIGRTMIN + 2)
+
+struct watched {
+	pthread_t thread;
+	uint64_t deadline_ns;
+	struct watched *next;
+	int listed;
+};
+
+static __thread struct rt_guest_code current;
+static __thread struct watched me;
+
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t wake = PTHREAD_COND_INITIALIZER;
+static struct watched *watched;
+static int watchdog_started;
+
+uint64_t rt_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+uint64_t rt_current_deadline(void)
+{
+	return current.deadline_ns;
+}
+
+int rt_deadline_passed(void)
+{
+	return current.deadline_ns && rt_now_ns() >= current.deadline_ns;
+}
+
+static void on_interrupt(int sig, siginfo_t *info, void *uctx)
+{
+	uintptr_t pc = rt_context_pc(uctx);
+	int saved = errno;
+
+	(void)sig;
+	(void)info;
+	/* Only inside compiled guest code is it safe to unwind: no monitor lock is held there. */
+	if (current.deadline_ns && pc >= current.lo && pc < current.hi &&
+	    rt_now_ns() >= current.deadline_ns)
+		wasm_rt_trap(WASM_RT_TRAP_TIMEOUT);
+	errno = saved;
+}
+
+static void *watchdog(void *arg)
+{
+	struct timespec tick = {0, RT_WATCHDOG_MS * 1000000L};
+	struct watched *w;
+	uint64_t now;
+
+	(void)arg;
+	pthread_mutex_lock(&lock);
+	for (;;) {
+		while (!watched)
+			pthread_cond_wait(&wake, &lock);
+		now = rt_now_ns();
+		for (w = watched; w; w = w->next)
+			if (now >= w->deadline_ns)
+				pthread_kill(w->thread, RT_INTERRUPT_SIGNAL);
+		pthread_mutex_unlock(&lock);
+		nanosleep(&tick, NULL);
+		pthread_mutex_lock(&lock);
+	}
+	return NULL;
+}
+
+int rt_interrupt_init(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_sigaction = on_interrupt;
+	/* NODEFER: the trap leaves the handler by _longjmp, which keeps the signal mask. */
+	sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_NODEFER | SA_RESTART;
+	sigemptyset(&sa.sa_mask);
+	return sigaction(RT_INTERRUPT_SIGNAL, &sa, NULL) ? -errno : 0;
+}
+
+/* Lists or unlists this thread for the watchdog (lock held). */
+static void watch(uint64_t deadline_ns)
+{
+	struct watched **p;
+	pthread_t th;
+
+	if (me.listed) {
+		for (p = &watched; *p; p = &(*p)->next) {
+			if (*p == &me) {
+				*p = me.next;
+				break;
+			}
+		}
+		me.listed = 0;
+	}
+	if (!deadline_ns)
+		return;
+	me.thread = pthread_self();
+	me.deadline_ns = deadline_ns;
+	me.next = watched;
+	watched = &me;
+	me.listed = 1;
+	if (!watchdog_started && pthread_create(&th, NULL, watchdog, NULL) == 0) {
+		pthread_detach(th);
+		watchdog_started = 1;
+	}
+	pthread_cond_signal(&wake);
+}
+
+struct rt_guest_code rt_set_guest_code(struct rt_guest_code code)
+{
+	struct rt_guest_code old = current;
+
+	if (code.deadline_ns != old.deadline_ns || me.listed != !!code.deadline_ns) {
+		pthread_mutex_lock(&lock);
+		watch(code.deadline_ns);
+		pthread_mutex_unlock(&lock);
+	}
+	current = code;
+	return old;
+}

@@ -1,0 +1,42 @@
+/* Stopping guest code that runs past its deadline, even a loop that makes no calls. */
+#ifndef IV_RT_INTERRUPT_H
+#define IV_RT_INTERRUPT_H
+
+#include <stdint.h>
+
+/*
+ * The code range and deadline of the guest code this thread runs. A watchdog thread signals
+ * every thread whose deadline has passed, every RT_WATCHDOG_MS, until it stops: the signal
+ * handler traps the guest (WASM_RT_TRAP_TIMEOUT) only when the interrupted instruction lies
+ * in the guest's compiled code, where no lock is held and nothing is half-updated in the
+ * monitor; elsewhere (a hostcall, libc) it returns and the next tick tries again.
+ */
+struct rt_guest_code {
+	uintptr_t lo, hi;     /* the compiled module's executable range */
+	uint64_t deadline_ns; /* CLOCK_MONOTONIC; 0: none */
+};
+
+#define RT_WATCHDOG_MS 5
+
+/* Installs the interrupt signal's handler. Returns 0 or -errno. */
+int rt_interrupt_init(void);
+
+/*
+ * Sets what this thread runs and returns what it ran before (for nesting, in calls).
+ * The thread is watched while a deadline is set.
+ */
+struct rt_guest_code rt_set_guest_code(struct rt_guest_code code);
+
+/* This thread's deadline (CLOCK_MONOTONIC ns), 0 when none. */
+uint64_t rt_current_deadline(void);
+
+/* True when this thread's deadline has passed (for hostcalls that sleep). */
+int rt_deadline_passed(void);
+
+/* Nanoseconds on CLOCK_MONOTONIC. */
+uint64_t rt_now_ns(void);
+
+/* The program counter saved in a signal's context (one file per architecture). */
+uintptr_t rt_context_pc(const void *ucontext);
+
+#endif
