@@ -18,10 +18,22 @@
 #define CFG_WASM_PAGE 65536ull
 /* A wasm32 memory cannot address more than 4 GiB. */
 #define CFG_MAX_MEMORY (4ull << 30)
+/* A capability handle carries its table index in 16 bits. */
+#define CFG_MAX_CAPS 65535u
+#define CFG_MAX_TIMEOUT (365u * 86400u) /* a year: longer is surely a mistake */
+/* A callback_out cycle message names at most this many cVMs, however long the cycle. */
+#define CYCLE_SHOW 8
+#define NO_CVM SIZE_MAX
 
 /* Values quoted in messages are cut, so one absurd value cannot flood the terminal. */
 #define SHOW_CHARS 48
 #define SHOW_BUF (SHOW_CHARS * 4 + 8)
+
+/* A cVM named by a capfile's allow-list, checked once every document has been read. */
+struct ref {
+	const char *name;
+	struct cfg_mark mark;
+};
 
 struct parser {
 	const char *name;
@@ -29,6 +41,8 @@ struct parser {
 	struct config *cfg;
 	yaml_document_t *doc;
 	size_t cvm_cap, capfile_cap;
+	struct ref *refs;
+	size_t nrefs, ref_cap;
 	unsigned nerrors;
 	bool oom_reported;
 };
@@ -366,12 +380,11 @@ static int cmp_by_idx(const void *a, const void *b)
 }
 
 /*
- * Reports, in file order, every entry whose name an earlier one already has. Sorting keeps
- * this n log n, so a large generated file cannot make the check quadratic.
+ * Marks every entry whose name an earlier one already has, and leaves e in file order.
+ * Sorting keeps this n log n, so a large generated file cannot make the check quadratic.
  */
-static void report_duplicates(struct parser *p, struct entry *e, size_t n, const char *what)
+static void find_duplicates(struct entry *e, size_t n)
 {
-	char buf[SHOW_BUF];
 	size_t head = 0;
 
 	qsort(e, n, sizeof *e, cmp_by_name);
@@ -384,6 +397,13 @@ static void report_duplicates(struct parser *p, struct entry *e, size_t n, const
 		}
 	}
 	qsort(e, n, sizeof *e, cmp_by_idx);
+}
+
+static void report_duplicates(struct parser *p, struct entry *e, size_t n, const char *what)
+{
+	char buf[SHOW_BUF];
+
+	find_duplicates(e, n);
 	for (size_t i = 0; i < n; i++)
 		if (e[i].dup)
 			perr(p, e[i].mark, "duplicate %s %s (first defined at %u:%u)", what,
@@ -665,6 +685,48 @@ static void set_wait(struct parser *p, struct cfg_cvm *c, const yaml_node_t *v)
 	}
 }
 
+static void set_limits(struct parser *p, struct cfg_cvm *c, const yaml_node_t *v)
+{
+	enum { CAPS, TIMEOUT, CPU, FDS, NKEYS };
+	static const char *const keys[NKEYS] = { "caps", "timeout", "cpu", "fds" };
+	const yaml_node_t *seen[NKEYS] = { 0 };
+	char buf[SHOW_BUF];
+
+	if (is_null(v))
+		return;
+	if (v->type != YAML_MAPPING_NODE) {
+		perr(p, mark_of(v), "'limits' must be a mapping of caps, timeout, cpu and fds, got %s",
+		     show(buf, v));
+		return;
+	}
+	for (yaml_node_pair_t *pair = v->data.mapping.pairs.start; pair < v->data.mapping.pairs.top;
+	     pair++) {
+		const yaml_node_t *k = node(p, pair->key), *val = node(p, pair->value);
+		int i = key_index(p, k, keys, NKEYS, seen, "in 'limits'"), ok;
+		uint64_t x;
+
+		if (i < 0)
+			continue;
+		ok = get_u64(p, keys[i], val, &x) == 0;
+		if (ok && i == CAPS) {
+			if (x < 1 || x > CFG_MAX_CAPS)
+				perr(p, mark_of(val), "'caps' must be between 1 and %u, got %s",
+				     CFG_MAX_CAPS, show(buf, val));
+			else
+				c->cap_limit = (uint32_t)x;
+		} else if (ok && i == TIMEOUT) {
+			if (x < 1 || x > CFG_MAX_TIMEOUT)
+				perr(p, mark_of(val), "'timeout' must be between 1 and %u seconds, got %s",
+				     CFG_MAX_TIMEOUT, show(buf, val));
+			else
+				c->timeout_s = (uint32_t)x;
+		}
+		/* Checked all the same, so a file written for these loads unchanged once they work. */
+		if (i == CPU || i == FDS)
+			pwarn(p, mark_of(k), "'limits.%s' is not supported yet; ignored", keys[i]);
+	}
+}
+
 static void later(struct parser *p, const yaml_node_t *key)
 {
 	pwarn(p, mark_of(key), "'%s' is not supported yet; ignored", sval(key));
@@ -674,11 +736,11 @@ static void parse_cvm(struct parser *p, const yaml_node_t *n)
 {
 	enum {
 		NAME, RUNTIME, ARGS, ENV, DISK, NET, CALLBACK_OUT, CALLBACK_IN, WAIT, CLEAN_ROOM,
-		ISOLATION, ABI, NKEYS
+		ISOLATION, ABI, LIMITS, NKEYS
 	};
 	static const char *const keys[NKEYS] = {
 		"name", "runtime", "args", "env", "disk", "net", "callback_out", "callback_in",
-		"wait", "clean_room", "isolation", "abi",
+		"wait", "clean_room", "isolation", "abi", "limits",
 	};
 	const yaml_node_t *seen[NKEYS] = { 0 };
 	struct config *cfg = p->cfg;
@@ -721,14 +783,15 @@ static void parse_cvm(struct parser *p, const yaml_node_t *n)
 			later(p, k);
 			break;
 		case CALLBACK_OUT:
+			/* The cVM named may come later in the file: check_references resolves it. */
 			c->callback_out = get_string(p, "callback_out", v, false);
-			if (c->callback_out && strcmp(c->callback_out, "monitor") != 0)
-				pwarn(p, mark_of(k), "'callback_out' other than 'monitor' is not "
-				      "supported yet; ignored");
+			c->callback_out_mark = mark_of(v);
 			break;
 		case CALLBACK_IN:
+			/* The original's server side of the pairing; callback_out alone decides it. */
 			c->callback_in = get_string(p, "callback_in", v, false);
-			later(p, k);
+			pwarn(p, mark_of(k), "'callback_in' has no effect: the binding is made by "
+			      "callback_out on the client");
 			break;
 		case WAIT:
 			set_wait(p, c, v);
@@ -743,6 +806,9 @@ static void parse_cvm(struct parser *p, const yaml_node_t *n)
 		case ABI:
 			set_abi(p, c, v);
 			break;
+		case LIMITS:
+			set_limits(p, c, v);
+			break;
 		}
 	}
 	if (!seen[NAME])
@@ -756,10 +822,61 @@ static void parse_cvm(struct parser *p, const yaml_node_t *n)
 		c->env = new_vec(p, 0, &c->envc);
 }
 
+/*
+ * The cVMs an allow-list names may be defined in a later document, so each name is only
+ * recorded in p->refs here and checked by check_references.
+ */
+static void set_allow(struct parser *p, struct cfg_capfile *f, const yaml_node_t *v)
+{
+	char buf[SHOW_BUF];
+	struct entry *e;
+	size_t n, m = 0;
+
+	if (v->type != YAML_SEQUENCE_NODE) {
+		perr(p, mark_of(v), "'allow' must be a sequence of cVM names, got %s", show(buf, v));
+		return;
+	}
+	n = (size_t)(v->data.sequence.items.top - v->data.sequence.items.start);
+	f->allow = calloc(n + 1, sizeof *f->allow);
+	e = calloc(n ? n : 1, sizeof *e);
+	if (!f->allow || !e) {
+		free(e);
+		oom(p);
+		return;
+	}
+	/* Names are packed, so a refused item leaves no hole before the terminating NULL. */
+	for (size_t i = 0; i < n; i++) {
+		const yaml_node_t *item = node(p, v->data.sequence.items.start[i]);
+		char *s = get_string(p, "allow", item, false);
+
+		if (s) {
+			f->allow[m] = s;
+			e[m] = (struct entry){ .s = s, .len = strlen(s), .idx = m,
+					       .mark = mark_of(item) };
+			m++;
+		}
+	}
+	find_duplicates(e, m);
+	for (size_t i = 0; i < m; i++) {
+		struct ref *refs;
+
+		if (e[i].dup) {
+			perr(p, e[i].mark, "duplicate cVM %s in 'allow' (first at %u:%u)",
+			     show_str(buf, e[i].s, e[i].len), e[i].first.line, e[i].first.col);
+			continue;
+		}
+		if (!(refs = grow(p, p->refs, &p->ref_cap, p->nrefs, sizeof *refs)))
+			break;
+		p->refs = refs;
+		refs[p->nrefs++] = (struct ref){ .name = e[i].s, .mark = e[i].mark };
+	}
+	free(e);
+}
+
 static void parse_capfile(struct parser *p, const yaml_node_t *n)
 {
-	enum { NAME, SIZE, DATA, NKEYS };
-	static const char *const keys[NKEYS] = { "name", "size", "data" };
+	enum { NAME, SIZE, DATA, ALLOW, NKEYS };
+	static const char *const keys[NKEYS] = { "name", "size", "data", "allow" };
 	const yaml_node_t *seen[NKEYS] = { 0 }, *data = NULL;
 	struct config *cfg = p->cfg;
 	struct cfg_capfile *f, *files;
@@ -798,6 +915,9 @@ static void parse_capfile(struct parser *p, const yaml_node_t *n)
 			data = v;
 			f->data_len = v->data.scalar.length;
 			f->data = dup_mem(p, sval(v), f->data_len);
+			break;
+		case ALLOW:
+			set_allow(p, f, v);
 			break;
 		}
 	}
@@ -890,7 +1010,6 @@ static void parse_document(struct parser *p)
 			parse_list(p, "cVMs", v, parse_cvm);
 			break;
 		case CAPFILES:
-			pwarn(p, mark_of(k), "'capfiles' is not supported yet; checked but ignored");
 			parse_list(p, "capfiles", v, parse_capfile);
 			break;
 		}
@@ -957,10 +1076,133 @@ static void check_unique_names(struct parser *p)
 	free(e);
 }
 
+/* The first cVM named s in the name-sorted index idx, or NO_CVM. */
+static size_t find_cvm(const struct entry *idx, size_t n, const char *s)
+{
+	/* idx 0 sorts first among equal names, so the search lands on the first of them. */
+	struct entry key = { .s = s, .len = strlen(s) };
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (cmp_by_name(&idx[mid], &key) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < n && idx[lo].len == key.len && memcmp(idx[lo].s, s, key.len) == 0)
+		return idx[lo].idx;
+	return NO_CVM;
+}
+
+/* Reports the cycle through first, which is its earliest cVM in the file. */
+static void report_cycle(struct parser *p, const size_t *to, size_t first)
+{
+	const struct cfg_cvm *cvms = p->cfg->cvms;
+	char list[(CYCLE_SHOW + 1) * (CFG_NAME_MAX + 4) + 32];
+	size_t len = 1, o = 0, k = 0, j = first;
+
+	for (size_t i = to[first]; i != first; i = to[i])
+		len++;
+	do {
+		if (len <= CYCLE_SHOW || k < CYCLE_SHOW - 1)
+			o += (size_t)snprintf(list + o, sizeof(list) - o, "%s -> ", cvms[j].name);
+		else if (k == CYCLE_SHOW - 1)
+			o += (size_t)snprintf(list + o, sizeof(list) - o, "... -> ");
+		j = to[j];
+		k++;
+	} while (j != first);
+	o += (size_t)snprintf(list + o, sizeof(list) - o, "%s", cvms[first].name);
+	if (len > CYCLE_SHOW)
+		snprintf(list + o, sizeof(list) - o, " (%zu cVMs)", len);
+	perr(p, cvms[first].callback_out_mark,
+	     "callback_out links form a cycle: %s; a chain must end at the monitor", list);
+}
+
+/*
+ * Each cVM has at most one callback_out, so following the links from every cVM in turn finds
+ * each cycle exactly once, on the first walk that enters it: linear in the number of cVMs.
+ */
+static void report_cycles(struct parser *p, const size_t *to, size_t n)
+{
+	size_t *walk = calloc(n ? n : 1, sizeof *walk);
+
+	if (!walk) {
+		oom(p);
+		return;
+	}
+	for (size_t s = 0; s < n; s++) {
+		size_t i = s, first;
+
+		while (i != NO_CVM && !walk[i]) {
+			walk[i] = s + 1;
+			i = to[i];
+		}
+		/* The walk ended at the monitor, or joined an earlier walk already examined. */
+		if (i == NO_CVM || walk[i] != s + 1)
+			continue;
+		first = i;
+		for (size_t j = to[i]; j != i; j = to[j])
+			if (j < first)
+				first = j;
+		report_cycle(p, to, first);
+	}
+	free(walk);
+}
+
+/* Resolves the cVM names that callback_out and capfile allow-lists use. */
+static void check_references(struct parser *p)
+{
+	const struct config *cfg = p->cfg;
+	size_t n = cfg->ncvms, m = 0;
+	struct entry *idx = calloc(n ? n : 1, sizeof *idx);
+	size_t *to = calloc(n ? n : 1, sizeof *to);
+	char buf[SHOW_BUF];
+
+	if (!idx || !to) {
+		free(idx);
+		free(to);
+		oom(p);
+		return;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (cfg->cvms[i].name)
+			idx[m++] = (struct entry){ .s = cfg->cvms[i].name, .idx = i,
+						   .len = strlen(cfg->cvms[i].name) };
+	qsort(idx, m, sizeof *idx, cmp_by_name);
+	for (size_t i = 0; i < n; i++) {
+		const struct cfg_cvm *c = &cfg->cvms[i];
+		size_t j;
+
+		to[i] = NO_CVM;
+		if (!c->callback_out || strcmp(c->callback_out, "monitor") == 0)
+			continue;
+		j = find_cvm(idx, m, c->callback_out);
+		if (j == NO_CVM)
+			perr(p, c->callback_out_mark, "'callback_out' names an unknown cVM %s; use "
+			     "'monitor' or the name of a cVM in this file",
+			     show_str(buf, c->callback_out, strlen(c->callback_out)));
+		else if (j == i) /* not linked, so it is not reported again as a cycle */
+			perr(p, c->callback_out_mark, "cVM %s cannot be its own 'callback_out'",
+			     show_str(buf, c->name, strlen(c->name)));
+		else
+			to[i] = j;
+	}
+	for (size_t i = 0; i < p->nrefs; i++)
+		if (find_cvm(idx, m, p->refs[i].name) == NO_CVM)
+			perr(p, p->refs[i].mark, "'allow' names an unknown cVM %s",
+			     show_str(buf, p->refs[i].name, strlen(p->refs[i].name)));
+	report_cycles(p, to, n);
+	free(idx);
+	free(to);
+}
+
 int cfg_load_buffer(const char *name, const char *dir, const char *text, size_t len,
 		    struct config **out, FILE *err)
 {
 	struct parser p = { .name = name, .err = err };
+	bool complete = true;
 	yaml_parser_t yp;
 
 	*out = NULL;
@@ -985,6 +1227,7 @@ int cfg_load_buffer(const char *name, const char *dir, const char *text, size_t 
 
 		if (!yaml_parser_load(&yp, &doc)) {
 			syntax_error(&p, &yp, text, len);
+			complete = false;
 			break;
 		}
 		if (!yaml_document_get_root_node(&doc)) {
@@ -998,6 +1241,10 @@ int cfg_load_buffer(const char *name, const char *dir, const char *text, size_t 
 	}
 	yaml_parser_delete(&yp);
 	check_unique_names(&p);
+	/* Past a syntax error, cVMs defined further on are unknown: every name would look wrong. */
+	if (complete)
+		check_references(&p);
+	free(p.refs);
 	/* Any other error already refuses the file; this one would only repeat it. */
 	if (p.cfg->ncvms == 0 && p.nerrors == 0)
 		perr(&p, (struct cfg_mark){ 1, 1 }, "no cVMs defined (the file needs a 'cVMs:' list)");
@@ -1086,8 +1333,13 @@ void cfg_free(struct config *cfg)
 	}
 	free(cfg->cvms);
 	for (size_t i = 0; i < cfg->ncapfiles; i++) {
+		char **allow = cfg->capfiles[i].allow;
+
 		free(cfg->capfiles[i].name);
 		free(cfg->capfiles[i].data);
+		for (size_t j = 0; allow && allow[j]; j++)
+			free(allow[j]);
+		free(allow);
 	}
 	free(cfg->capfiles);
 	free(cfg->path);

@@ -11,6 +11,7 @@ usage: run.sh [options] -- COMMAND [ARGS...]
                        prefix (unprefixed lines form one more group); each group must match
                        in order, while groups may interleave in any way
   --stdout-has TEXT    stdout must contain TEXT (repeatable)
+  --stdout-lacks TEXT  stdout must not contain TEXT (repeatable)
   --stderr-has TEXT    stderr must contain TEXT (repeatable)
   --stderr-lacks TEXT  stderr must not contain TEXT (repeatable)
   --truncate SRC N DST before running, write the first N bytes of SRC to DST
@@ -22,6 +23,7 @@ status=0
 stdout_file=
 stdout_mode=exact
 stdout_has=
+stdout_lacks=
 stderr_has=
 stderr_lacks=
 nl='
@@ -33,6 +35,7 @@ while [ $# -gt 0 ]; do
 	--stdout) [ $# -ge 2 ] || usage; stdout_file=$2; stdout_mode=exact; shift 2 ;;
 	--stdout-by-cvm) [ $# -ge 2 ] || usage; stdout_file=$2; stdout_mode=by-cvm; shift 2 ;;
 	--stdout-has) [ $# -ge 2 ] || usage; stdout_has=$stdout_has$2$nl; shift 2 ;;
+	--stdout-lacks) [ $# -ge 2 ] || usage; stdout_lacks=$stdout_lacks$2$nl; shift 2 ;;
 	--stderr-has) [ $# -ge 2 ] || usage; stderr_has=$stderr_has$2$nl; shift 2 ;;
 	--stderr-lacks) [ $# -ge 2 ] || usage; stderr_lacks=$stderr_lacks$2$nl; shift 2 ;;
 	--truncate)
@@ -104,6 +107,7 @@ check_text() {
 	fi
 }
 check_text "$tmp/stdout" stdout 1 "$stdout_has"
+check_text "$tmp/stdout" stdout 0 "$stdout_lacks"
 check_text "$tmp/stderr" stderr 1 "$stderr_has"
 check_text "$tmp/stderr" stderr 0 "$stderr_lacks"
 

@@ -208,6 +208,8 @@ static void test_seed_two_cvms(void **state)
 	assert_int_equal(c->size_mark.line, 8);
 	assert_int_equal(c->size_mark.col, 11);
 	assert_string_equal(c->callback_out, "monitor");
+	assert_int_equal(c->callback_out_mark.line, 11);
+	assert_int_equal(c->callback_out_mark.col, 17);
 	assert_int_equal(c->wait, -1);
 	assert_int_equal(c->envc, 0);
 	assert_null(c->env[0]);
@@ -219,10 +221,9 @@ static void test_seed_two_cvms(void **state)
 	assert_int_equal(c->memory_cap, 0x40000000);
 	assert_int_equal(c->wait, 10);
 	assert_string_equal(c->callback_out, "first");
-
-	/* Only the second's callback_out names a later feature. */
-	expect_out(f, "t.yaml:21:3: warning: 'callback_out' other than 'monitor' is not supported yet");
-	assert_int_equal(count_lines(f), 1);
+	assert_int_equal(c->callback_out_mark.line, 21);
+	assert_int_equal(c->callback_out_mark.col, 17);
+	assert_int_equal(f->outlen, 0);
 }
 
 static void test_several_documents(void **state)
@@ -267,9 +268,9 @@ static void test_several_documents(void **state)
 	assert_string_equal(f->cfg->capfiles[1].name, "test2");
 	assert_int_equal(f->cfg->capfiles[1].size, 16);
 	assert_null(f->cfg->capfiles[1].data);
-	expect_out(f, "t.yaml:2:1: warning: 'capfiles' is not supported yet");
-	expect_out(f, "t.yaml:20:1: warning: 'capfiles' is not supported yet");
-	assert_int_equal(count_lines(f), 2);
+	assert_null(f->cfg->capfiles[0].allow);
+	assert_null(f->cfg->capfiles[1].allow);
+	assert_int_equal(f->outlen, 0);
 }
 
 static void test_defaults(void **state)
@@ -296,7 +297,9 @@ static void test_defaults(void **state)
 	assert_null(c->disk);
 	assert_null(c->net);
 	assert_null(c->callback_out);
+	assert_int_equal(c->callback_out_mark.line, 0);
 	assert_null(c->callback_in);
+	assert_int_equal(c->cap_limit, 0);
 	assert_int_equal(f->cfg->ncapfiles, 0);
 }
 
@@ -414,9 +417,135 @@ static void test_later_features_warn(void **state)
 	assert_true(c->clean_room);
 	expect_out(f, "t.yaml:4:3: warning: 'disk' is not supported yet; ignored\n");
 	expect_out(f, "t.yaml:5:3: warning: 'net' is not supported yet; ignored\n");
-	expect_out(f, "t.yaml:6:3: warning: 'callback_in' is not supported yet; ignored\n");
+	expect_out(f, "t.yaml:6:3: warning: 'callback_in' has no effect: the binding is made by "
+		      "callback_out on the client\n");
 	expect_out(f, "t.yaml:7:3: warning: 'clean_room' is not supported yet; ignored\n");
 	assert_int_equal(count_lines(f), 4);
+}
+
+static void test_callback_chain(void **state)
+{
+	struct fx *f = *state;
+	const struct cfg_cvm *c;
+
+	/* A chain may name cVMs of later documents; only its last link reaches the monitor. */
+	assert_int_equal(load(f,
+			      "---\n"
+			      "cVMs:\n"
+			      "- name: client\n"
+			      "  runtime: a.wasm\n"
+			      "  callback_out: proxy\n"
+			      "---\n"
+			      "cVMs:\n"
+			      "- name: proxy\n"
+			      "  runtime: b.wasm\n"
+			      "  callback_out: server\n"
+			      "- name: server\n"
+			      "  runtime: a.wasm\n"
+			      "  callback_out: monitor\n"
+			      "- name: other\n"
+			      "  runtime: a.wasm\n"
+			      "  callback_out: proxy\n"),
+			 0);
+	assert_int_equal(f->outlen, 0);
+	c = &f->cfg->cvms[0];
+	assert_string_equal(c->callback_out, "proxy");
+	assert_int_equal(c->callback_out_mark.line, 5);
+	assert_int_equal(c->callback_out_mark.col, 17);
+	c = &f->cfg->cvms[1];
+	assert_string_equal(c->callback_out, "server");
+	assert_int_equal(c->callback_out_mark.line, 10);
+	assert_string_equal(f->cfg->cvms[2].callback_out, "monitor");
+	assert_string_equal(f->cfg->cvms[3].callback_out, "proxy");
+
+	assert_int_equal(load(f, "{cVMs: [{name: a, runtime: a.wasm, callback_out: b},\n"
+				 "        {name: b, runtime: a.wasm}]}\n"),
+			 0);
+	assert_int_equal(f->outlen, 0);
+	assert_int_equal(f->cfg->cvms[0].callback_out_mark.line, 1);
+	assert_int_equal(f->cfg->cvms[0].callback_out_mark.col, 50);
+}
+
+static void test_capfile_allow(void **state)
+{
+	struct fx *f = *state;
+	const struct cfg_capfile *c;
+
+	/* The cVMs named are defined only in a later document. */
+	assert_int_equal(load(f,
+			      "capfiles:\n"
+			      "- name: buf\n"
+			      "  size: 0x1000\n"
+			      "  allow: [reader, writer]\n"
+			      "- name: open\n"
+			      "  size: 16\n"
+			      "- name: closed\n"
+			      "  size: 16\n"
+			      "  allow: []\n"
+			      "- name: block\n"
+			      "  size: 16\n"
+			      "  data: hi\n"
+			      "  allow:\n"
+			      "  - writer\n"
+			      "---\n"
+			      "cVMs:\n"
+			      "- name: writer\n"
+			      "  runtime: a.wasm\n"
+			      "- name: reader\n"
+			      "  runtime: b.wasm\n"),
+			 0);
+	assert_int_equal(f->outlen, 0);
+	assert_int_equal(f->cfg->ncapfiles, 4);
+	c = &f->cfg->capfiles[0];
+	assert_non_null(c->allow);
+	assert_string_equal(c->allow[0], "reader");
+	assert_string_equal(c->allow[1], "writer");
+	assert_null(c->allow[2]);
+	/* Absent: every cVM may probe it; empty: none may. */
+	assert_null(f->cfg->capfiles[1].allow);
+	assert_non_null(f->cfg->capfiles[2].allow);
+	assert_null(f->cfg->capfiles[2].allow[0]);
+	c = &f->cfg->capfiles[3];
+	assert_string_equal(c->allow[0], "writer");
+	assert_null(c->allow[1]);
+	assert_memory_equal(c->data, "hi", 2);
+}
+
+static void test_limits(void **state)
+{
+	struct fx *f = *state;
+
+	assert_int_equal(load(f, CVM_A
+			      "  limits:\n"
+			      "    caps: 16\n"
+			      "    timeout: 30\n"
+			      "    cpu: 0\n"
+			      "    fds: 0x40\n"),
+			 0);
+	assert_int_equal(f->cfg->cvms[0].cap_limit, 16);
+	assert_int_equal(f->cfg->cvms[0].timeout_s, 30);
+	expect_out(f, "t.yaml:7:5: warning: 'limits.cpu' is not supported yet; ignored\n");
+	expect_out(f, "t.yaml:8:5: warning: 'limits.fds' is not supported yet; ignored\n");
+	assert_int_equal(count_lines(f), 2);
+
+	/* A time limit of zero or beyond a year is a mistake. */
+	assert_int_equal(load(f, CVM_A "  limits: {timeout: 0}\n"), -1);
+	expect_out(f, "t.yaml:4:21: 'timeout' must be between 1 and 31536000 seconds, got '0'\n");
+	assert_int_equal(load(f, CVM_A "  limits: {timeout: 31536001}\n"), -1);
+	expect_out(f, "between 1 and 31536000 seconds");
+
+	assert_int_equal(load(f, CVM_A "  limits: {caps: 65535}\n"), 0);
+	assert_int_equal(f->cfg->cvms[0].cap_limit, 65535);
+	assert_int_equal(f->outlen, 0);
+	assert_int_equal(load(f, CVM_A "  limits: {caps: 0x1}\n"), 0);
+	assert_int_equal(f->cfg->cvms[0].cap_limit, 1);
+	/* Without caps the table keeps the monitor's default size. */
+	assert_int_equal(load(f, CVM_A "  limits: {}\n"), 0);
+	assert_int_equal(f->cfg->cvms[0].cap_limit, 0);
+	assert_int_equal(f->cfg->cvms[0].timeout_s, 0);
+	assert_int_equal(load(f, CVM_A "  limits:\n"), 0);
+	assert_int_equal(f->cfg->cvms[0].cap_limit, 0);
+	assert_int_equal(f->outlen, 0);
 }
 
 static void test_absolute_runtime(void **state)
@@ -571,13 +700,17 @@ static void test_unknown_keys(void **state)
 	static const struct bad cases[] = {
 		{ CVM_A "  bogus: 1\n",
 		  "t.yaml:4:3: unknown key 'bogus' in a cVM; valid keys are: name, runtime, args, env, "
-		  "disk, net, callback_out, callback_in, wait, clean_room, isolation, abi\n" },
+		  "disk, net, callback_out, callback_in, wait, clean_room, isolation, abi, limits\n" },
 		{ "cvms:\n- name: a\n",
 		  "t.yaml:1:1: unknown key 'cvms' at the top level; valid keys are: cVMs, capfiles\n" },
 		{ CVM_A "  isolation:\n  - size: 0x10000\n    limit: 3\n",
 		  "t.yaml:6:5: unknown key 'limit' in 'isolation'; valid keys are: base, size, begin, end" },
 		{ CVM_A "capfiles:\n- name: c\n  size: 1\n  mode: rw\n",
-		  "t.yaml:7:3: unknown key 'mode' in a capfile; valid keys are: name, size, data" },
+		  "t.yaml:7:3: unknown key 'mode' in a capfile; valid keys are: name, size, data, "
+		  "allow\n" },
+		{ CVM_A "  limits:\n    memory: 1\n",
+		  "t.yaml:5:5: unknown key 'memory' in 'limits'; valid keys are: caps, timeout, cpu, "
+		  "fds\n" },
 		{ CVM_A "  [x]: 1\n", "t.yaml:4:3: a key in a cVM must be a name, got a sequence" },
 	};
 
@@ -790,6 +923,163 @@ static void test_aliases_refused(void **state)
 	check_bad(*state, cases, sizeof(cases) / sizeof(cases[0]));
 }
 
+/* Lines 1-6: cVM a, then a capfile that the case gives an allow-list on line 7. */
+#define CAPFILE_C CVM_A "capfiles:\n- name: c\n  size: 4\n"
+
+static void test_capfile_allow_errors(void **state)
+{
+	static const struct bad cases[] = {
+		{ CAPFILE_C "  allow: [a, zz]\n", "t.yaml:7:14: 'allow' names an unknown cVM 'zz'\n" },
+		{ CAPFILE_C "  allow:\n  - a\n  - A\n", "t.yaml:9:5: 'allow' names an unknown cVM 'A'\n" },
+		{ CAPFILE_C "  allow: [c]\n", "t.yaml:7:11: 'allow' names an unknown cVM 'c'\n" },
+		{ CAPFILE_C "  allow: [a, a]\n",
+		  "t.yaml:7:14: duplicate cVM 'a' in 'allow' (first at 7:11)\n" },
+		{ CAPFILE_C "  allow: a\n",
+		  "t.yaml:7:10: 'allow' must be a sequence of cVM names, got 'a'\n" },
+		{ CAPFILE_C "  allow:\n", "t.yaml:7:9: 'allow' must be a sequence of cVM names, got ''\n" },
+		{ CAPFILE_C "  allow: {a: 1}\n",
+		  "t.yaml:7:10: 'allow' must be a sequence of cVM names, got a mapping\n" },
+		{ CAPFILE_C "  allow: [a, [b]]\n", "t.yaml:7:14: 'allow' must be a string, got a sequence\n" },
+		{ CAPFILE_C "  allow: [\"a\\0\"]\n",
+		  "t.yaml:7:11: 'allow' must not contain control characters, got 'a\\x00'\n" },
+		{ CAPFILE_C "  allow: [a]\n  allow: [a]\n", "t.yaml:8:3: duplicate key 'allow' (first at 7:3)\n" },
+	};
+
+	check_bad(*state, cases, sizeof(cases) / sizeof(cases[0]));
+}
+
+static void test_capfile_allow_error_counts(void **state)
+{
+	struct fx *f = *state;
+
+	/* An unknown name listed twice is one duplicate and one unknown name, nothing more. */
+	assert_int_equal(load(f, CAPFILE_C "  allow: [zz, a, zz]\n"), -1);
+	expect_out(f, "t.yaml:7:18: duplicate cVM 'zz' in 'allow' (first at 7:11)\n");
+	expect_out(f, "t.yaml:7:11: 'allow' names an unknown cVM 'zz'\n");
+	assert_int_equal(count_lines(f), 2);
+
+	/* A bad item is reported and skipped; the rest of the list is still checked. */
+	assert_int_equal(load(f, CAPFILE_C "  allow: [[x], a, zz]\n"), -1);
+	expect_out(f, "t.yaml:7:11: 'allow' must be a string, got a sequence\n");
+	expect_out(f, "t.yaml:7:19: 'allow' names an unknown cVM 'zz'\n");
+	assert_int_equal(count_lines(f), 2);
+}
+
+static void test_callback_out_errors(void **state)
+{
+	static const struct bad cases[] = {
+		{ CVM_A "  callback_out: zz\n",
+		  "t.yaml:4:17: 'callback_out' names an unknown cVM 'zz'; use 'monitor' or the name of "
+		  "a cVM in this file\n" },
+		{ CVM_A "  callback_out: A\n", "t.yaml:4:17: 'callback_out' names an unknown cVM 'A'" },
+		{ CVM_A "  callback_out:\n", "t.yaml:4:16: 'callback_out' names an unknown cVM ''" },
+		{ CVM_A "  callback_out: \"a\\nb\"\n",
+		  "t.yaml:4:17: 'callback_out' must not contain control characters, got 'a\\x0ab'\n" },
+		{ CVM_A "  callback_out: a\n", "t.yaml:4:17: cVM 'a' cannot be its own 'callback_out'\n" },
+		{ CVM_A "  callback_out: b\n- name: b\n  runtime: a.wasm\n  callback_out: a\n",
+		  "t.yaml:4:17: callback_out links form a cycle: a -> b -> a; a chain must end at the "
+		  "monitor\n" },
+		/* Across documents, and announced at the first cVM of the cycle in the file. */
+		{ CVM_A "  callback_out: c\n---\ncVMs:\n"
+		  "- name: b\n  runtime: a.wasm\n  callback_out: a\n"
+		  "- name: c\n  runtime: a.wasm\n  callback_out: b\n",
+		  "t.yaml:4:17: callback_out links form a cycle: a -> c -> b -> a; a chain must end at "
+		  "the monitor\n" },
+	};
+
+	check_bad(*state, cases, sizeof(cases) / sizeof(cases[0]));
+}
+
+static void test_callback_out_cycles_reported_once(void **state)
+{
+	struct fx *f = *state;
+	char yaml[2048];
+	size_t o = 0;
+
+	/* x leads into the cycle at b; the walk from x finds it, but a (line 7) comes first. */
+	assert_int_equal(load(f,
+			      "cVMs:\n"
+			      "- name: x\n"
+			      "  runtime: a.wasm\n"
+			      "  callback_out: b\n"
+			      "- name: a\n"
+			      "  runtime: a.wasm\n"
+			      "  callback_out: b\n"
+			      "- name: b\n"
+			      "  runtime: a.wasm\n"
+			      "  callback_out: c\n"
+			      "- name: c\n"
+			      "  runtime: a.wasm\n"
+			      "  callback_out: a\n"
+			      "- name: d\n"
+			      "  runtime: a.wasm\n"
+			      "  callback_out: e\n"
+			      "- name: e\n"
+			      "  runtime: a.wasm\n"
+			      "  callback_out: d\n"),
+			 -1);
+	expect_out(f, "t.yaml:7:17: callback_out links form a cycle: a -> b -> c -> a;");
+	expect_out(f, "t.yaml:16:17: callback_out links form a cycle: d -> e -> d;");
+	assert_int_equal(count_lines(f), 2);
+
+	/* A self-reference is one error, not also a cycle. */
+	assert_int_equal(load(f, CVM_A "  callback_out: a\n"), -1);
+	assert_int_equal(count_lines(f), 1);
+
+	/* A long cycle is named in part, so the message stays one readable line. */
+	o += (size_t)snprintf(yaml + o, sizeof(yaml) - o, "cVMs:\n");
+	for (int i = 0; i < 10; i++)
+		o += (size_t)snprintf(yaml + o, sizeof(yaml) - o,
+				      "- {name: c%d, runtime: a.wasm, callback_out: c%d}\n", i,
+				      (i + 1) % 10);
+	assert_int_equal(load(f, yaml), -1);
+	expect_out(f, "t.yaml:2:45: callback_out links form a cycle: c0 -> c1 -> c2 -> c3 -> c4 -> "
+		      "c5 -> c6 -> ... -> c0 (10 cVMs); a chain must end at the monitor\n");
+	assert_int_equal(count_lines(f), 1);
+}
+
+static void test_references_after_syntax_error(void **state)
+{
+	struct fx *f = *state;
+
+	/* b and the capfile's reader would be defined past the error: only the error is news. */
+	assert_int_equal(load(f, CVM_A "  callback_out: b\ncapfiles:\n- name: c\n  size: 4\n"
+				       "  allow: [reader]\n---\ncVMs: [\n"),
+			 -1);
+	expect_out(f, "t.yaml:11:1: YAML syntax error:");
+	assert_int_equal(count_lines(f), 1);
+}
+
+static void test_limits_errors(void **state)
+{
+	static const struct bad cases[] = {
+		{ CVM_A "  limits:\n    caps: 0\n",
+		  "t.yaml:5:11: 'caps' must be between 1 and 65535, got '0'\n" },
+		{ CVM_A "  limits:\n    caps: 65536\n",
+		  "t.yaml:5:11: 'caps' must be between 1 and 65535, got '65536'\n" },
+		{ CVM_A "  limits:\n    caps: 0x100000000\n",
+		  "t.yaml:5:11: 'caps' must be between 1 and 65535, got '0x100000000'\n" },
+		{ CVM_A "  limits:\n    caps: -1\n", "t.yaml:5:11: 'caps' must be an integer, got '-1'\n" },
+		{ CVM_A "  limits:\n    caps: 0x\n", "t.yaml:5:11: 'caps' is not a valid hex number: '0x'\n" },
+		{ CVM_A "  limits:\n    caps:\n", "t.yaml:5:10: 'caps' must be an integer, got ''\n" },
+		{ CVM_A "  limits:\n    timeout: -5\n",
+		  "t.yaml:5:14: 'timeout' must be an integer, got '-5'\n" },
+		{ CVM_A "  limits:\n    cpu: [1]\n", "t.yaml:5:10: 'cpu' must be an integer, got a sequence\n" },
+		{ CVM_A "  limits:\n    fds: many\n", "t.yaml:5:10: 'fds' must be an integer, got 'many'\n" },
+		{ CVM_A "  limits:\n    fds: 18446744073709551616\n", "t.yaml:5:10: 'fds' is out of range" },
+		{ CVM_A "  limits: 5\n",
+		  "t.yaml:4:11: 'limits' must be a mapping of caps, timeout, cpu and fds, got '5'\n" },
+		{ CVM_A "  limits: [caps]\n",
+		  "t.yaml:4:11: 'limits' must be a mapping of caps, timeout, cpu and fds, got a "
+		  "sequence\n" },
+		{ CVM_A "  limits:\n    caps: 1\n    caps: 2\n",
+		  "t.yaml:6:5: duplicate key 'caps' (first at 5:5)\n" },
+		{ CVM_A "  limits: {[caps]: 1}\n", "t.yaml:4:12: a key in 'limits' must be a name" },
+	};
+
+	check_bad(*state, cases, sizeof(cases) / sizeof(cases[0]));
+}
+
 static void test_all_errors_collected(void **state)
 {
 	struct fx *f = *state;
@@ -869,6 +1159,9 @@ int main(void)
 		T(test_env_sequence),
 		T(test_scalars),
 		T(test_later_features_warn),
+		T(test_callback_chain),
+		T(test_capfile_allow),
+		T(test_limits),
 		T(test_absolute_runtime),
 		T(test_flow_style_and_names),
 		T(test_cfg_load_file),
@@ -886,6 +1179,12 @@ int main(void)
 		T(test_numbers),
 		T(test_isolation_shape),
 		T(test_aliases_refused),
+		T(test_capfile_allow_errors),
+		T(test_capfile_allow_error_counts),
+		T(test_callback_out_errors),
+		T(test_callback_out_cycles_reported_once),
+		T(test_references_after_syntax_error),
+		T(test_limits_errors),
 		T(test_all_errors_collected),
 		T(test_hostile_inputs),
 #undef T
