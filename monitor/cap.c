@@ -731,6 +731,10 @@ int cap_map(struct cvm *vm, int h, uint32_t dst)
 		goto out;
 	vm->maps = grown;
 	prot = PROT_READ | (n->perms & IV_PERM_STORE ? PROT_WRITE : 0);
+	/* Pages mapped in two places must never be recycled for another cVM (rt/memory.c). */
+	if (o->owner && o->owner->mem)
+		o->owner->mem->shared = 1;
+	vm->mem->shared = 1;
 	p = mmap(vm->mem->data + dst, n->length, prot, MAP_SHARED | MAP_FIXED, o->fd,
 		 (off_t)(o->fd_offset + n->base));
 	if (p == MAP_FAILED)
