@@ -8,7 +8,12 @@
 #include "interrupt.h"
 #include "rt.h"
 
-#define RT_INTERRUPT_SIGNAL (SIGRTMIN + 2)
+/*
+ * A standard signal, not a real-time one: those queue, and a thread that waited long for a
+ * CPU would receive a pile of them at once. SIGURG is ignored by default, so a stray one
+ * harms nothing.
+ */
+#define RT_INTERRUPT_SIGNAL SIGURG
 
 struct watched {
 	pthread_t thread;
@@ -52,8 +57,15 @@ static void on_interrupt(int sig, siginfo_t *info, void *uctx)
 	(void)info;
 	/* Only inside compiled guest code is it safe to unwind: no monitor lock is held there. */
 	if (current.deadline_ns && pc >= current.lo && pc < current.hi &&
-	    rt_now_ns() >= current.deadline_ns)
+	    rt_now_ns() >= current.deadline_ns) {
+		sigset_t set;
+
+		/* Leaving by _longjmp skips the handler's return, which would unblock the signal. */
+		sigemptyset(&set);
+		sigaddset(&set, RT_INTERRUPT_SIGNAL);
+		pthread_sigmask(SIG_UNBLOCK, &set, NULL);
 		wasm_rt_trap(WASM_RT_TRAP_TIMEOUT);
+	}
 	errno = saved;
 }
 
@@ -85,8 +97,8 @@ int rt_interrupt_init(void)
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_sigaction = on_interrupt;
-	/* NODEFER: the trap leaves the handler by _longjmp, which keeps the signal mask. */
-	sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_NODEFER | SA_RESTART;
+	/* Blocked while it runs, so signals never nest on the small alternate stack. */
+	sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_RESTART;
 	sigemptyset(&sa.sa_mask);
 	return sigaction(RT_INTERRUPT_SIGNAL, &sa, NULL) ? -errno : 0;
 }
