@@ -714,15 +714,17 @@ static void set_limits(struct parser *p, struct cfg_cvm *c, const yaml_node_t *v
 				     CFG_MAX_CAPS, show(buf, val));
 			else
 				c->cap_limit = (uint32_t)x;
-		} else if (ok && i == TIMEOUT) {
+		} else if (ok && (i == TIMEOUT || i == CPU)) {
 			if (x < 1 || x > CFG_MAX_TIMEOUT)
-				perr(p, mark_of(val), "'timeout' must be between 1 and %u seconds, got %s",
-				     CFG_MAX_TIMEOUT, show(buf, val));
-			else
+				perr(p, mark_of(val), "'%s' must be between 1 and %u seconds, got %s",
+				     keys[i], CFG_MAX_TIMEOUT, show(buf, val));
+			else if (i == TIMEOUT)
 				c->timeout_s = (uint32_t)x;
+			else
+				c->cpu_s = (uint32_t)x;
 		}
-		/* Checked all the same, so a file written for these loads unchanged once they work. */
-		if (i == CPU || i == FDS)
+		/* Checked all the same, so a file written for it loads unchanged once it works. */
+		if (i == FDS)
 			pwarn(p, mark_of(k), "'limits.%s' is not supported yet; ignored", keys[i]);
 	}
 }

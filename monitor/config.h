@@ -46,6 +46,7 @@ struct cfg_cvm {
 	enum cfg_abi abi;
 	uint32_t cap_limit;           /* limits.caps: capability table size; 0: the default */
 	uint32_t timeout_s;           /* limits.timeout: wall-clock seconds; 0: no limit */
+	uint32_t cpu_s;               /* limits.cpu: CPU seconds; 0: no limit */
 };
 
 struct cfg_capfile {

@@ -107,6 +107,7 @@ struct cvm *cvm_create(const struct cvm_spec *spec, struct module *module)
 	vm->abi = spec->abi;
 	vm->stdin_attached = spec->stdin_attached;
 	vm->timeout_s = spec->timeout_s;
+	vm->cpu_s = spec->cpu_s;
 	vm->caps = cap_table_new(spec->cap_limit ? spec->cap_limit : IV_CAPS_DEFAULT);
 	if (!vm->caps || pthread_mutex_init(&vm->run_lock, NULL))
 		goto fail;
@@ -182,6 +183,7 @@ void cvm_run(struct cvm *vm)
 	code.lo = vm->module->code_lo;
 	code.hi = vm->module->code_hi;
 	code.deadline_ns = vm->deadline_ns;
+	code.cpu_limit_ns = vm->cpu_s ? rt_thread_cpu_ns() + (uint64_t)vm->cpu_s * 1000000000u : 0;
 	rt_set_guest_code(code);
 	trap = rt_invoke(instantiate_and_start, vm);
 	memset(&code, 0, sizeof(code));

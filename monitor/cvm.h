@@ -37,6 +37,7 @@ struct cvm_spec {
 	bool stdin_attached; /* may read the monitor's stdin (else it reads EOF) */
 	uint32_t cap_limit;  /* capability table size */
 	uint32_t timeout_s;  /* wall-clock limit in seconds from its start; 0: none */
+	uint32_t cpu_s;      /* CPU seconds its own thread may use; 0: none */
 };
 
 struct cvm {
@@ -74,7 +75,7 @@ struct cvm {
 	int lent_buffer;            /* handle of the caller's buffer during a call, or 0 */
 	unsigned call_depth;        /* calls into it in progress */
 	pthread_t own_thread;
-	uint32_t timeout_s;
+	uint32_t timeout_s, cpu_s;
 	uint64_t deadline_ns;       /* CLOCK_MONOTONIC; 0: no time limit */
 	bool counted;               /* counted among the cVMs that may still call */
 	struct cvm *next;           /* in the registry of cVMs */

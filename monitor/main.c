@@ -190,6 +190,7 @@ static int run_yaml(const struct options *o)
 		spec.stdin_attached = cfg->ncvms == 1;
 		spec.cap_limit = c->cap_limit;
 		spec.timeout_s = c->timeout_s;
+		spec.cpu_s = c->cpu_s;
 		vms[i] = cvm_create(&spec, mods[i]);
 		if (!vms[i]) {
 			fprintf(stderr, "intravisor: out of memory\n");
@@ -266,6 +267,7 @@ static int run_one(struct options *o, int argc, char **argv)
 	spec.stdin_attached = true;
 	spec.cap_limit = 0;
 	spec.timeout_s = o->timeout_s;
+	spec.cpu_s = 0;
 	vm = cvm_create(&spec, m);
 	if (!vm) {
 		fprintf(stderr, "intravisor: out of memory\n");

@@ -248,12 +248,14 @@ int ipc_call(struct cvm *caller, struct cvm *callee, uint32_t index, uint64_t *a
 	code.lo = callee->module->code_lo;
 	code.hi = callee->module->code_hi;
 	code.deadline_ns = callee->deadline_ns;
+	code.cpu_limit_ns = 0;
 	saved_code = rt_set_guest_code(code);
+	/* CPU time is the thread's: the caller's budget keeps running down during the call. */
+	code.cpu_limit_ns = saved_code.cpu_limit_ns;
 	if (saved_code.deadline_ns &&
-	    (!code.deadline_ns || saved_code.deadline_ns < code.deadline_ns)) {
+	    (!code.deadline_ns || saved_code.deadline_ns < code.deadline_ns))
 		code.deadline_ns = saved_code.deadline_ns;
-		rt_set_guest_code(code);
-	}
+	rt_set_guest_code(code);
 	trap = rt_invoke(invoke, &inv);
 	rt_set_guest_code(saved_code);
 	rt_switch_memory(saved);

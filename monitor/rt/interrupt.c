@@ -17,7 +17,9 @@
 
 struct watched {
 	pthread_t thread;
-	uint64_t deadline_ns;
+	clockid_t cpu_clock;
+	uint64_t deadline_ns;   /* 0: none */
+	uint64_t cpu_limit_ns;  /* 0: none */
 	struct watched *next;
 	int listed;
 };
@@ -43,6 +45,20 @@ uint64_t rt_current_deadline(void)
 	return current.deadline_ns;
 }
 
+static uint64_t clock_ns(clockid_t c)
+{
+	struct timespec ts;
+
+	if (clock_gettime(c, &ts))
+		return 0;
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+uint64_t rt_thread_cpu_ns(void)
+{
+	return clock_ns(CLOCK_THREAD_CPUTIME_ID);
+}
+
 int rt_deadline_passed(void)
 {
 	return current.deadline_ns && rt_now_ns() >= current.deadline_ns;
@@ -56,15 +72,20 @@ static void on_interrupt(int sig, siginfo_t *info, void *uctx)
 	(void)sig;
 	(void)info;
 	/* Only inside compiled guest code is it safe to unwind: no monitor lock is held there. */
-	if (current.deadline_ns && pc >= current.lo && pc < current.hi &&
-	    rt_now_ns() >= current.deadline_ns) {
+	wasm_rt_trap_t why = WASM_RT_TRAP_NONE;
+
+	if (current.deadline_ns && rt_now_ns() >= current.deadline_ns)
+		why = WASM_RT_TRAP_TIMEOUT;
+	else if (current.cpu_limit_ns && rt_thread_cpu_ns() >= current.cpu_limit_ns)
+		why = WASM_RT_TRAP_CPU;
+	if (why != WASM_RT_TRAP_NONE && pc >= current.lo && pc < current.hi) {
 		sigset_t set;
 
 		/* Leaving by _longjmp skips the handler's return, which would unblock the signal. */
 		sigemptyset(&set);
 		sigaddset(&set, RT_INTERRUPT_SIGNAL);
 		pthread_sigmask(SIG_UNBLOCK, &set, NULL);
-		wasm_rt_trap(WASM_RT_TRAP_TIMEOUT);
+		wasm_rt_trap(why);
 	}
 	errno = saved;
 }
@@ -82,7 +103,8 @@ static void *watchdog(void *arg)
 			pthread_cond_wait(&wake, &lock);
 		now = rt_now_ns();
 		for (w = watched; w; w = w->next)
-			if (now >= w->deadline_ns)
+			if ((w->deadline_ns && now >= w->deadline_ns) ||
+			    (w->cpu_limit_ns && clock_ns(w->cpu_clock) >= w->cpu_limit_ns))
 				pthread_kill(w->thread, RT_INTERRUPT_SIGNAL);
 		pthread_mutex_unlock(&lock);
 		nanosleep(&tick, NULL);
@@ -104,7 +126,7 @@ int rt_interrupt_init(void)
 }
 
 /* Lists or unlists this thread for the watchdog (lock held). */
-static void watch(uint64_t deadline_ns)
+static void watch(uint64_t deadline_ns, uint64_t cpu_limit_ns)
 {
 	struct watched **p;
 	pthread_t th;
@@ -118,10 +140,13 @@ static void watch(uint64_t deadline_ns)
 		}
 		me.listed = 0;
 	}
-	if (!deadline_ns)
+	if (!deadline_ns && !cpu_limit_ns)
 		return;
 	me.thread = pthread_self();
+	if (pthread_getcpuclockid(me.thread, &me.cpu_clock))
+		cpu_limit_ns = 0; /* no CPU clock: only the wall-clock deadline can be watched */
 	me.deadline_ns = deadline_ns;
+	me.cpu_limit_ns = cpu_limit_ns;
 	me.next = watched;
 	watched = &me;
 	me.listed = 1;
@@ -136,9 +161,10 @@ struct rt_guest_code rt_set_guest_code(struct rt_guest_code code)
 {
 	struct rt_guest_code old = current;
 
-	if (code.deadline_ns != old.deadline_ns || me.listed != !!code.deadline_ns) {
+	if (code.deadline_ns != old.deadline_ns || code.cpu_limit_ns != old.cpu_limit_ns ||
+	    me.listed != !!(code.deadline_ns || code.cpu_limit_ns)) {
 		pthread_mutex_lock(&lock);
-		watch(code.deadline_ns);
+		watch(code.deadline_ns, code.cpu_limit_ns);
 		pthread_mutex_unlock(&lock);
 	}
 	current = code;

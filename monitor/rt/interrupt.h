@@ -5,15 +5,16 @@
 #include <stdint.h>
 
 /*
- * The code range and deadline of the guest code this thread runs. A watchdog thread signals
- * every thread whose deadline has passed, every RT_WATCHDOG_MS, until it stops: the signal
- * handler traps the guest (WASM_RT_TRAP_TIMEOUT) only when the interrupted instruction lies
+ * The code range and limits of the guest code this thread runs. A watchdog thread signals
+ * every thread past its deadline or CPU limit, every RT_WATCHDOG_MS, until it stops: the signal
+ * handler traps the guest (WASM_RT_TRAP_TIMEOUT or _CPU) only when the interrupted instruction lies
  * in the guest's compiled code, where no lock is held and nothing is half-updated in the
  * monitor; elsewhere (a hostcall, libc) it returns and the next tick tries again.
  */
 struct rt_guest_code {
 	uintptr_t lo, hi;     /* the compiled module's executable range */
 	uint64_t deadline_ns; /* CLOCK_MONOTONIC; 0: none */
+	uint64_t cpu_limit_ns; /* this thread's CPU clock at which to stop; 0: none */
 };
 
 #define RT_WATCHDOG_MS 5
@@ -32,6 +33,9 @@ uint64_t rt_current_deadline(void);
 
 /* True when this thread's deadline has passed (for hostcalls that sleep). */
 int rt_deadline_passed(void);
+
+/* CPU time this thread has used, in nanoseconds. */
+uint64_t rt_thread_cpu_ns(void);
 
 /* Nanoseconds on CLOCK_MONOTONIC. */
 uint64_t rt_now_ns(void);

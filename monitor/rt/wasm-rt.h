@@ -49,6 +49,7 @@ typedef enum {
 	WASM_RT_TRAP_RESOURCE,      /* a table or memory could not be allocated within limits */
 	WASM_RT_TRAP_HOSTCALL,      /* a hostcall was used in a way that cannot return */
 	WASM_RT_TRAP_TIMEOUT,       /* the cVM ran past its time limit */
+	WASM_RT_TRAP_CPU,           /* the cVM used up its CPU time */
 } wasm_rt_trap_t;
 
 typedef enum {
@@ -78,12 +79,16 @@ static const wasm_rt_externref_t wasm_rt_externref_null_value = NULL;
  * A linear memory. `data` is the base of a reservation of WASM_RT_RESERVATION bytes whose
  * first `size` bytes are mapped read-write from the memfd `fd`; the rest is inaccessible.
  * The base never moves. `max_pages` is the smaller of the module's maximum and the cVM's cap.
+ * A freed memory is zeroed and recycled for a later one, unless `shared` is set: whoever
+ * maps `fd` anywhere else (the capability code) must set it first, because such pages may
+ * outlive the memory elsewhere and must never be handed to another cVM.
  */
 typedef struct {
 	uint8_t *data;
 	uint32_t pages, max_pages;
 	uint64_t size;
 	int fd;
+	int shared;
 } wasm_rt_memory_t;
 
 typedef struct {

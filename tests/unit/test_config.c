@@ -519,14 +519,16 @@ static void test_limits(void **state)
 			      "  limits:\n"
 			      "    caps: 16\n"
 			      "    timeout: 30\n"
-			      "    cpu: 0\n"
+			      "    cpu: 5\n"
 			      "    fds: 0x40\n"),
 			 0);
 	assert_int_equal(f->cfg->cvms[0].cap_limit, 16);
 	assert_int_equal(f->cfg->cvms[0].timeout_s, 30);
-	expect_out(f, "t.yaml:7:5: warning: 'limits.cpu' is not supported yet; ignored\n");
+	assert_int_equal(f->cfg->cvms[0].cpu_s, 5);
 	expect_out(f, "t.yaml:8:5: warning: 'limits.fds' is not supported yet; ignored\n");
-	assert_int_equal(count_lines(f), 2);
+	assert_int_equal(count_lines(f), 1);
+	assert_int_equal(load(f, CVM_A "  limits: {cpu: 0}\n"), -1);
+	expect_out(f, "t.yaml:4:17: 'cpu' must be between 1 and 31536000 seconds, got '0'\n");
 
 	/* A time limit of zero or beyond a year is a mistake. */
 	assert_int_equal(load(f, CVM_A "  limits: {timeout: 0}\n"), -1);
