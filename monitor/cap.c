@@ -347,6 +347,37 @@ int cap_new_cvm_memory(struct cvm *holder, struct cvm *owner, uint32_t offset, u
 	return h;
 }
 
+int cap_lend(struct cvm *holder, struct cvm *owner, uint32_t offset, uint32_t len,
+	     uint32_t perms, struct cap_object **lent)
+{
+	int h = cap_new_cvm_memory(holder, owner, offset, len, perms);
+
+	*lent = NULL;
+	if (h > 0) {
+		struct cap_node *n;
+
+		pthread_mutex_lock(&lock);
+		if (lookup(holder, h, &n) == 0) {
+			*lent = n->obj;
+			n->obj->refs++; /* the lender's own reference, dropped by cap_end_lending */
+		}
+		pthread_mutex_unlock(&lock);
+	}
+	return h;
+}
+
+void cap_end_lending(struct cap_object *lent)
+{
+	struct cap_node *n;
+
+	pthread_mutex_lock(&lock);
+	/* Every node of the object, however derived, transferred or re-rooted by drops. */
+	for (n = lent->nodes; n; n = n->next_of_obj)
+		revoke_tree(n);
+	object_put(lent);
+	pthread_mutex_unlock(&lock);
+}
+
 struct cap_node *cap_new_monitor_memory(uint64_t size, const void *data, size_t data_len)
 {
 	struct cap_object *o = object_new(OBJ_MEMORY);
@@ -364,7 +395,8 @@ struct cap_node *cap_new_monitor_memory(uint64_t size, const void *data, size_t 
 		o->data = NULL;
 		goto fail;
 	}
-	memcpy(o->data, data, data_len);
+	if (data_len)
+		memcpy(o->data, data, data_len);
 	o->size = size;
 	o->monitor_owned = true;
 	pthread_mutex_lock(&lock);

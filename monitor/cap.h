@@ -38,6 +38,16 @@ void cap_table_free(struct cap_table *t);
 int cap_new_cvm_memory(struct cvm *holder, struct cvm *owner, uint32_t offset, uint32_t len,
 		       uint32_t perms);
 
+/*
+ * Lends [offset, offset+len) of owner's memory to holder for a while (a call's buffer):
+ * returns the handle in holder's table and, in *lent, the object, whose every capability
+ * cap_end_lending revokes however it was derived, transferred or dropped meanwhile.
+ */
+struct cap_object;
+int cap_lend(struct cvm *holder, struct cvm *owner, uint32_t offset, uint32_t len,
+	     uint32_t perms, struct cap_object **lent);
+void cap_end_lending(struct cap_object *lent);
+
 /* Monitor-owned memory (YAML capfiles): a node held by the monitor, NULL on failure. */
 struct cap_node *cap_new_monitor_memory(uint64_t size, const void *data, size_t data_len);
 

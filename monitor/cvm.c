@@ -108,7 +108,8 @@ struct cvm *cvm_create(const struct cvm_spec *spec, struct module *module)
 	vm->stdin_attached = spec->stdin_attached;
 	vm->timeout_s = spec->timeout_s;
 	vm->cpu_s = spec->cpu_s;
-	vm->caps = cap_table_new(spec->cap_limit ? spec->cap_limit : IV_CAPS_DEFAULT);
+	vm->name_limit = spec->cap_limit ? spec->cap_limit : IV_CAPS_DEFAULT;
+	vm->caps = cap_table_new(vm->name_limit);
 	if (!vm->caps || pthread_mutex_init(&vm->run_lock, NULL))
 		goto fail;
 	vm->module = module;

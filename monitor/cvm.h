@@ -78,6 +78,8 @@ struct cvm {
 	uint32_t timeout_s, cpu_s;
 	uint64_t deadline_ns;       /* CLOCK_MONOTONIC; 0: no time limit */
 	bool counted;               /* counted among the cVMs that may still call */
+	unsigned names_advertised;  /* capfile and entry names it published (ipc/names.c) */
+	unsigned name_limit;        /* at most this many: its capability table's size */
 	struct cvm *next;           /* in the registry of cVMs */
 };
 

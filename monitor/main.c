@@ -126,6 +126,29 @@ static int bind_callbacks(const struct config *cfg, struct cvm **vms)
 	return 0;
 }
 
+/*
+ * Starts cVM i, after its callback handler (the chain is acyclic: the loader checks), so
+ * a client's first hostcall never finds its handler not yet started. Then honours `wait`.
+ */
+static void start_in_order(const struct config *cfg, struct cvm **vms, size_t i)
+{
+	int wait = cfg->cvms[i].wait;
+	size_t j;
+
+	if (vms[i]->state != CVM_CREATED || vms[i]->thread_started)
+		return;
+	if (vms[i]->callback) {
+		for (j = 0; vms[j] != vms[i]->callback; j++)
+			;
+		start_in_order(cfg, vms, j);
+	}
+	cvm_start(vms[i]);
+	if (wait == -1)
+		cvm_join(vms[i]);
+	else if (wait > 0)
+		sleep((unsigned)wait);
+}
+
 /* The YAML's capfiles exist, with their data, before any cVM starts. */
 static int create_capfiles(const struct config *cfg)
 {
@@ -199,15 +222,8 @@ static int run_yaml(const struct options *o)
 	}
 	if (bind_callbacks(cfg, vms) || create_capfiles(cfg))
 		goto out;
-	for (i = 0; i < cfg->ncvms; i++) {
-		int wait = cfg->cvms[i].wait;
-
-		cvm_start(vms[i]);
-		if (wait == -1)
-			cvm_join(vms[i]);
-		else if (wait > 0)
-			sleep((unsigned)wait);
-	}
+	for (i = 0; i < cfg->ncvms; i++)
+		start_in_order(cfg, vms, i);
 	for (i = 0; i < cfg->ncvms; i++) {
 		cvm_join(vms[i]);
 		if (!cvm_succeeded(vms[i])) {

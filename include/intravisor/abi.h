@@ -86,7 +86,9 @@ enum iv_clock {
  *   capfile_adv(name: i32, name_len: i32, ptr: i32, len: i32, perms: i32) -> i32
  *       advertises [ptr, ptr+len) of the caller's memory under name (1..IV_NAME_MAX bytes);
  *       returns the caller's capability to it (revoking it withdraws the region).
- *       -IV_EEXIST for a name in use, -IV_EFAULT for a range outside the caller's memory.
+ *       -IV_EEXIST for a name in use, -IV_EFAULT for a range outside the caller's memory,
+ *       -IV_EMFILE when the caller already advertises as many names (capfiles and entries
+ *       together) as its capability table holds.
  *   capfile_prb(name: i32, name_len: i32, timeout_ms: i32, size_out: i32) -> i32
  *       a capability to the named region (derived from the advertiser's), its size written as
  *       u64 at size_out. Waits up to timeout_ms for the name to appear (-1: no limit, 0: no
@@ -96,6 +98,7 @@ enum iv_clock {
  *   call_adv(name: i32, name_len: i32, export: i32, export_len: i32) -> i32
  *       advertises the caller's exported function `export` under name. The export's
  *       parameters must be i32 or i64 (at most IV_CALL_MAX_ARGS), its result none, i32 or i64.
+ *       -IV_EEXIST, -IV_EMFILE as capfile_adv; -IV_ENOENT when there is no such export.
  *   call_prb(name: i32, name_len: i32, timeout_ms: i32) -> i32
  *       a sealed entry capability (CALL) for the named function; waits as capfile_prb.
  *   call(entry, args: i32, nargs: i32, buf: i32, buf_len: i32, buf_perms: i32,

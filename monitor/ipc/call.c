@@ -208,6 +208,7 @@ int ipc_call(struct cvm *caller, struct cvm *callee, uint32_t index, uint64_t *a
 	const wasm_rt_memory_t *saved;
 	struct rt_guest_code code, saved_code;
 	struct invocation inv;
+	struct cap_object *lending = NULL;
 	wasm_rt_trap_t trap;
 	int lent = 0, err;
 	uint32_t nparams;
@@ -228,7 +229,7 @@ int ipc_call(struct cvm *caller, struct cvm *callee, uint32_t index, uint64_t *a
 		goto out;
 	}
 	if (len) {
-		lent = cap_new_cvm_memory(callee, caller, buf, len, perms);
+		lent = cap_lend(callee, caller, buf, len, perms, &lending);
 		if (lent < 0) {
 			err = lent;
 			lent = 0;
@@ -269,9 +270,9 @@ int ipc_call(struct cvm *caller, struct cvm *callee, uint32_t index, uint64_t *a
 	*result = inv.result;
 	err = 0;
 out:
-	if (lent) {
-		cap_revoke(callee, lent);
-		cap_drop(callee, lent);
+	if (lending) {
+		cap_end_lending(lending);
+		cap_drop(callee, lent); /* fails harmlessly if the callee dropped it already */
 	}
 	ipc_leave(callee);
 	return err;

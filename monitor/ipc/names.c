@@ -21,9 +21,21 @@ struct name_entry {
 	struct name_entry *next;
 };
 
+/* Names hash into buckets, so lookups stay cheap however many names exist. */
+#define NBUCKETS 4096
+
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t published = PTHREAD_COND_INITIALIZER;
-static struct name_entry *entries;
+static struct name_entry *buckets[NBUCKETS];
+
+static struct name_entry **bucket(enum name_kind kind, const char *name)
+{
+	uint32_t h = 2166136261u ^ (uint32_t)kind; /* FNV-1a */
+
+	for (; *name; name++)
+		h = (h ^ (uint8_t)*name) * 16777619u;
+	return &buckets[h % NBUCKETS];
+}
 
 static void entry_free(struct name_entry *e)
 {
@@ -42,10 +54,12 @@ static struct name_entry *find(enum name_kind kind, const char *name)
 {
 	struct name_entry **p, *e;
 
-	for (p = &entries; (e = *p);) {
+	for (p = bucket(kind, name); (e = *p);) {
 		if (e->kind == kind && !strcmp(e->name, name)) {
 			if (e->node && !cap_node_live(e->node)) {
 				*p = e->next;
+				if (e->owner)
+					e->owner->names_advertised--;
 				entry_free(e);
 				continue;
 			}
@@ -58,13 +72,23 @@ static struct name_entry *find(enum name_kind kind, const char *name)
 
 static int publish(struct name_entry *e)
 {
+	struct name_entry **b;
+
 	pthread_mutex_lock(&lock);
 	if (find(e->kind, e->name)) {
 		pthread_mutex_unlock(&lock);
 		return -IV_EEXIST;
 	}
-	e->next = entries;
-	entries = e;
+	/* Each cVM may hold as many names as capabilities: names cost the monitor memory too. */
+	if (e->owner && e->owner->names_advertised >= e->owner->name_limit) {
+		pthread_mutex_unlock(&lock);
+		return -IV_EMFILE;
+	}
+	if (e->owner)
+		e->owner->names_advertised++;
+	b = bucket(e->kind, e->name);
+	e->next = *b;
+	*b = e;
 	pthread_cond_broadcast(&published);
 	pthread_mutex_unlock(&lock);
 	return 0;
@@ -176,14 +200,20 @@ int names_probe(struct cvm *asker, enum name_kind kind, const char *name, int ti
 void names_withdraw(struct cvm *vm)
 {
 	struct name_entry **p, *e;
+	size_t i;
 
+	if (!vm->names_advertised)
+		return;
 	pthread_mutex_lock(&lock);
-	for (p = &entries; (e = *p);) {
-		if (e->owner == vm) {
-			*p = e->next;
-			entry_free(e);
-		} else {
-			p = &e->next;
+	for (i = 0; i < NBUCKETS && vm->names_advertised; i++) {
+		for (p = &buckets[i]; (e = *p);) {
+			if (e->owner == vm) {
+				*p = e->next;
+				vm->names_advertised--;
+				entry_free(e);
+			} else {
+				p = &e->next;
+			}
 		}
 	}
 	pthread_mutex_unlock(&lock);
@@ -192,11 +222,16 @@ void names_withdraw(struct cvm *vm)
 void names_clear(void)
 {
 	struct name_entry *e;
+	size_t i;
 
 	pthread_mutex_lock(&lock);
-	while ((e = entries)) {
-		entries = e->next;
-		entry_free(e);
+	for (i = 0; i < NBUCKETS; i++) {
+		while ((e = buckets[i])) {
+			buckets[i] = e->next;
+			if (e->owner)
+				e->owner->names_advertised--;
+			entry_free(e);
+		}
 	}
 	pthread_mutex_unlock(&lock);
 }
