@@ -73,7 +73,6 @@ struct cvm {
 	bool serving;               /* its own thread waits in serve() */
 	bool ended;                 /* finished or crashed: no call may enter */
 	int lent_buffer;            /* handle of the caller's buffer during a call, or 0 */
-	unsigned call_depth;        /* calls into it in progress */
 	pthread_t own_thread;
 	uint32_t timeout_s, cpu_s;
 	uint64_t deadline_ns;       /* CLOCK_MONOTONIC; 0: no time limit */

@@ -62,10 +62,14 @@ void ipc_leave(struct cvm *vm)
 	pthread_mutex_unlock(&vm->run_lock);
 }
 
-/* True when the calling thread is vm's own, running vm's top level (not a call into it). */
+/*
+ * True when the calling thread is vm's own. Then it runs vm's top level: a call into vm from
+ * its own thread would be re-entry, which ipc_enter refuses. (Another thread running a call
+ * into vm keeps vm's lock through any block: vm's code is half-way on its stack.)
+ */
 static bool on_own_thread(const struct cvm *vm)
 {
-	return pthread_equal(pthread_self(), vm->own_thread) && vm->call_depth == 0;
+	return pthread_equal(pthread_self(), vm->own_thread);
 }
 
 void ipc_block_begin(struct cvm *vm)
@@ -243,7 +247,6 @@ int ipc_call(struct cvm *caller, struct cvm *callee, uint32_t index, uint64_t *a
 	inv.args = args;
 	inv.result = 0;
 	callee->lent_buffer = lent;
-	callee->call_depth++;
 	saved = rt_switch_memory(callee->mem);
 	/* The callee's code runs under the nearer of the caller's and its own deadlines. */
 	code.lo = callee->module->code_lo;
@@ -260,7 +263,6 @@ int ipc_call(struct cvm *caller, struct cvm *callee, uint32_t index, uint64_t *a
 	trap = rt_invoke(invoke, &inv);
 	rt_set_guest_code(saved_code);
 	rt_switch_memory(saved);
-	callee->call_depth--;
 	callee->lent_buffer = 0;
 	if (trap != WASM_RT_TRAP_NONE) {
 		crash(callee, trap);
