@@ -65,6 +65,8 @@ const char *wasm_rt_strerror(wasm_rt_trap_t trap)
 		return "invalid hostcall";
 	case WASM_RT_TRAP_TIMEOUT:
 		return "time limit";
+	case WASM_RT_TRAP_CPU:
+		return "cpu limit";
 	}
 	return "unknown trap";
 }
