@@ -212,8 +212,9 @@ static int slot_put(struct cvm *vm, struct cap_node *n)
 	struct cap_table *t = vm->caps;
 	uint32_t i;
 
+	/* A slot whose generations are used up is retired: a stale handle never comes back. */
 	for (i = 1; i < t->n; i++)
-		if (!t->slots[i].node)
+		if (!t->slots[i].node && t->slots[i].gen < HANDLE_GEN_MAX)
 			goto found;
 	if (t->n == 0)
 		t->n = 1;
@@ -235,7 +236,7 @@ static int slot_put(struct cvm *vm, struct cap_node *n)
 	}
 	t->n = i + 1;
 found:
-	t->slots[i].gen = (uint16_t)(t->slots[i].gen % HANDLE_GEN_MAX + 1);
+	t->slots[i].gen = (uint16_t)(t->slots[i].gen + 1);
 	t->slots[i].node = n;
 	n->in_slot = true;
 	return (int)((uint32_t)t->slots[i].gen << HANDLE_INDEX_BITS | i);
@@ -598,6 +599,12 @@ int cap_sealer(struct cvm *vm)
 	if (!o)
 		return -IV_ENOMEM;
 	pthread_mutex_lock(&lock);
+	/* Seal types are never reused, or a new sealer could open an old sealer's capabilities. */
+	if (next_otype == UINT32_MAX) {
+		pthread_mutex_unlock(&lock);
+		free(o);
+		return -IV_ENOSPC;
+	}
 	o->otype = next_otype++;
 	h = root_in_slot(vm, o, 0, IV_PERM_SEAL | IV_PERM_UNSEAL | IV_PERM_GRANT, 0);
 	pthread_mutex_unlock(&lock);

@@ -48,7 +48,8 @@ enum iv_clock {
  *
  * A capability is held as a handle (an i32 > 0) into the calling cVM's capability table,
  * which lives in the monitor: a guest cannot forge, widen or revive one. A handle is an index
- * plus a generation, so a stale handle (dropped or revoked and reused) is refused. Every
+ * plus a generation, so a stale handle (dropped or revoked and reused) is refused; a slot
+ * whose 32767 generations are used up is retired, never reused. Every
  * capability names an object (a memory region, a callable entry, a seal type) with a base
  * and length inside it, permissions, and a seal type (0: unsealed).
  *
@@ -64,6 +65,7 @@ enum iv_clock {
  *       mappings of them are unmapped (a later access traps the holder). Needs no permission:
  *       what a cVM holds, it may revoke.
  *   cap_sealer() -> i32                          a new seal type: a SEALER with SEAL|UNSEAL|GRANT
+ *       (-IV_ENOSPC once the monitor's 2^32 seal types are used up: none is ever reused)
  *   cap_seal(h, sealer) -> i32                   a sealed copy of h (sealer needs SEAL)
  *   cap_unseal(h, sealer) -> i32                 an unsealed copy (sealer needs UNSEAL, same type)
  *       A sealed capability can be inspected, transferred, dropped and revoked, nothing else.
@@ -212,6 +214,7 @@ enum iv_error {
 	IV_ENAMETOOLONG = 37,
 	IV_ENOENT = 44,       /* no such name */
 	IV_ENOMEM = 48,
+	IV_ENOSPC = 51,       /* a monitor-wide resource is used up (seal types) */
 	IV_ENOSYS = 52,
 	IV_ENOTSUP = 58,
 	IV_EPERM = 63,

@@ -288,6 +288,30 @@ static void test_mapping_and_its_revocation(void **state)
 	pthread_join(th, NULL);
 }
 
+/* After 32767 uses a slot is retired, so a handle dropped long ago never becomes valid again. */
+static void test_generations_never_wrap(void **state)
+{
+	struct fake *a = fake_new("a", 3);
+	struct iv_cap_info info;
+	int root, first, h = 0, i;
+
+	(void)state;
+	root = cap_new_cvm_memory(&a->vm, &a->vm, 0, 16, IV_PERM_LOAD);
+	first = cap_derive(&a->vm, root, 0, 1, IV_PERM_LOAD);
+	assert_int_equal(cap_drop(&a->vm, first), 0);
+	for (i = 1; i < 0x7fff; i++) {
+		h = cap_derive(&a->vm, root, 0, 1, IV_PERM_LOAD);
+		assert_int_equal(h & 0xffff, first & 0xffff); /* the same slot, reused */
+		assert_int_equal(cap_drop(&a->vm, h), 0);
+	}
+	h = cap_derive(&a->vm, root, 0, 1, IV_PERM_LOAD);
+	assert_int_not_equal(h & 0xffff, first & 0xffff); /* that slot is retired */
+	assert_int_equal(cap_info(&a->vm, first, &info), -IV_EBADF);
+	/* With the retired slot, the table of 3 holds one capability less. */
+	assert_int_equal(cap_derive(&a->vm, root, 0, 1, IV_PERM_LOAD), -IV_EMFILE);
+	fake_free(a);
+}
+
 static void test_owner_teardown_revokes(void **state)
 {
 	struct fake *a = fake_new("a", 8), *b = fake_new("b", 8);
@@ -313,6 +337,7 @@ int main(void)
 		cmocka_unit_test(test_sealing),
 		cmocka_unit_test(test_table_limit),
 		cmocka_unit_test(test_mapping_and_its_revocation),
+		cmocka_unit_test(test_generations_never_wrap),
 		cmocka_unit_test(test_owner_teardown_revokes),
 	};
 
