@@ -28,3 +28,14 @@ bench: build
 
 clean:
 	rm -rf $(BUILD)
+
+# `make fuzz`: libFuzzer targets (clang-14, ASan, UBSan) built in their own folder, each run for
+# FUZZ_SECONDS seconds; a crash fails it and its input is kept under $(FUZZ_BUILD)/artifacts/.
+FUZZ_BUILD ?= build-fuzz
+FUZZ_SECONDS ?= 60
+
+.PHONY: fuzz
+fuzz: deps
+	@cmake -S . -B $(FUZZ_BUILD) -DCMAKE_C_COMPILER=clang-14 -DIV_FUZZ=ON >/dev/null
+	@cmake --build $(FUZZ_BUILD) -j $(JOBS) --target fuzzers
+	@sh tests/fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
