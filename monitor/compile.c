@@ -2,6 +2,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <spawn.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -72,15 +73,58 @@ static int find_program(const char *prog, char *out, size_t outlen)
 	return -ENOENT;
 }
 
+/*
+ * Where each tool was found, remembered for the process: a PATH walk costs a system call
+ * per folder, and the tools are the same for every module a monitor loads. Each use still
+ * stats the file, so a tool rebuilt in place still changes the key.
+ */
+enum { TOOL_CC, TOOL_WASM2C, NTOOLS };
+static struct {
+	char *name; /* as asked for (INTRAVISOR_CC may change between calls) */
+	char *path;
+} tools[NTOOLS];
+static pthread_mutex_t tools_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* The tool's resolved path in out, and its stat; found again when it has moved. */
+static int locate_tool(int tool, const char *prog, char *out, size_t outlen, struct stat *st)
+{
+	char *name, *path;
+	int known;
+
+	pthread_mutex_lock(&tools_lock);
+	known = tools[tool].name && !strcmp(tools[tool].name, prog);
+	if (known)
+		snprintf(out, outlen, "%s", tools[tool].path);
+	pthread_mutex_unlock(&tools_lock);
+	if (known && stat(out, st) == 0)
+		return 0;
+	if (find_program(prog, out, outlen) || stat(out, st))
+		return -ENOENT;
+	name = strdup(prog);
+	path = strdup(out);
+	pthread_mutex_lock(&tools_lock);
+	if (name && path) {
+		free(tools[tool].name);
+		free(tools[tool].path);
+		tools[tool].name = name;
+		tools[tool].path = path;
+		name = path = NULL;
+	}
+	pthread_mutex_unlock(&tools_lock);
+	free(name);
+	free(path);
+	return 0;
+}
+
 /* Hashes what identifies a tool: its resolved path, size and modification time. */
-static int hash_tool(struct sha256 *h, const char *prog)
+static int hash_tool(struct sha256 *h, int tool, const char *prog)
 {
 	char path[4096];
 	struct stat st;
 	char buf[128];
 	int n;
 
-	if (find_program(prog, path, sizeof(path)) || stat(path, &st))
+	if (locate_tool(tool, prog, path, sizeof(path), &st))
 		return -ENOENT;
 	sha256_update(h, path, strlen(path) + 1);
 	n = snprintf(buf, sizeof(buf), "%lld:%lld.%09ld", (long long)st.st_size,
@@ -89,19 +133,30 @@ static int hash_tool(struct sha256 *h, const char *prog)
 	return 0;
 }
 
+/* The key's fixed start (ABI version, runtime header), hashed once per process. */
+static struct sha256 key_prefix;
+static pthread_once_t key_prefix_once = PTHREAD_ONCE_INIT;
+
+static void hash_key_prefix(void)
+{
+	char buf[64];
+	int n;
+
+	sha256_init(&key_prefix);
+	n = snprintf(buf, sizeof(buf), "intravisor-cache abi=%d", IV_ABI_VERSION);
+	sha256_update(&key_prefix, buf, (size_t)n + 1);
+	sha256_update(&key_prefix, rt_header_text, rt_header_text_len);
+}
+
 int compile_key(const uint8_t *wasm, size_t len, char key[65])
 {
 	struct sha256 h;
 	uint8_t digest[SHA256_BYTES];
-	char buf[64];
 	size_t i;
-	int n;
 
-	sha256_init(&h);
-	n = snprintf(buf, sizeof(buf), "intravisor-cache abi=%d", IV_ABI_VERSION);
-	sha256_update(&h, buf, (size_t)n + 1);
-	sha256_update(&h, rt_header_text, rt_header_text_len);
-	if (hash_tool(&h, c_compiler()) || hash_tool(&h, IV_WASM2C))
+	pthread_once(&key_prefix_once, hash_key_prefix);
+	h = key_prefix;
+	if (hash_tool(&h, TOOL_CC, c_compiler()) || hash_tool(&h, TOOL_WASM2C, IV_WASM2C))
 		return -ENOENT;
 	for (i = 0; i < NCFLAGS; i++)
 		sha256_update(&h, cflags[i], strlen(cflags[i]) + 1);

@@ -4,39 +4,54 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "console.h"
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 
-static int write_all(int fd, const char *p, size_t n)
+/* Writes all of iov[0..n), resuming after short writes. */
+static int writev_all(int fd, struct iovec *iov, int n)
 {
 	while (n) {
-		ssize_t w = write(fd, p, n);
+		ssize_t w;
+
+		/* An empty piece is skipped: writing nothing would still be a system call. */
+		if (!iov->iov_len) {
+			iov++;
+			n--;
+			continue;
+		}
+		/* A single piece goes through write: writev's iovec import costs the kernel more. */
+		w = n == 1 ? write(fd, iov->iov_base, iov->iov_len) : writev(fd, iov, n);
 		if (w < 0) {
 			if (errno == EINTR)
 				continue;
 			return -errno;
 		}
-		p += w;
-		n -= (size_t)w;
+		for (; n && (size_t)w >= iov->iov_len; iov++, n--)
+			w -= (ssize_t)iov->iov_len;
+		if (n) {
+			iov->iov_base = (char *)iov->iov_base + w;
+			iov->iov_len -= (size_t)w;
+		}
 	}
 	return 0;
 }
 
-/* Writes prefix + body + optional newline; caller holds the lock. */
+/* Writes prefix + body + optional newline with one system call; caller holds the lock. */
 static int emit(const struct console_stream *s, const char *body, size_t n, int add_newline)
 {
-	int err = 0;
+	struct iovec iov[3];
+	int k = 0;
 
 	if (s->prefix)
-		err = write_all(s->fd, s->prefix, strlen(s->prefix));
-	if (!err)
-		err = write_all(s->fd, body, n);
-	if (!err && add_newline)
-		err = write_all(s->fd, "\n", 1);
-	return err;
+		iov[k++] = (struct iovec){(void *)s->prefix, strlen(s->prefix)};
+	iov[k++] = (struct iovec){(void *)body, n};
+	if (add_newline)
+		iov[k++] = (struct iovec){(void *)"\n", 1};
+	return writev_all(s->fd, iov, k);
 }
 
 void console_stream_init(struct console_stream *s, int fd, const char *prefix)
@@ -53,7 +68,7 @@ ssize_t console_write(struct console_stream *s, const void *data, size_t len)
 
 	if (!s->prefix) {
 		pthread_mutex_lock(&lock);
-		err = write_all(s->fd, p, len);
+		err = emit(s, p, len, 0);
 		pthread_mutex_unlock(&lock);
 		return err ? err : (ssize_t)len;
 	}

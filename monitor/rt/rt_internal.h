@@ -3,6 +3,7 @@
 #define IV_RT_INTERNAL_H
 
 #include <stdint.h>
+#include <sys/stat.h>
 
 #include "wasm-rt.h"
 
@@ -17,5 +18,12 @@ struct rt_thread {
 
 /* This thread's record (thread-local, safe to read from the fault handler). */
 struct rt_thread *rt_self(void);
+
+/*
+ * 1 when [addr, addr + len) is exactly one shared read-write mapping of the file `file`
+ * describes, from offset 0, with nothing else mapped inside it; 0 when it is not; -errno
+ * when the kernel cannot tell.
+ */
+int rt_maps_only(const void *addr, uint64_t len, const struct stat *file);
 
 #endif

@@ -15,6 +15,11 @@
 /* Native stack that monitor code may need inside one hostcall. */
 #define RT_HOSTCALL_STACK (128u << 10)
 #define RT_ALTSTACK_SIZE (64u << 10)
+/*
+ * Alternate signal stacks given back by detached threads, for the next attach: most cVM
+ * threads then map none. Bounded; beyond it they are unmapped.
+ */
+#define RT_ALTSTACK_POOL 64
 
 struct rt_frame {
 	jmp_buf jb;
@@ -25,6 +30,14 @@ static __thread struct rt_thread self;
 static __thread struct rt_frame *innermost;
 static struct sigaction previous_segv, previous_bus;
 static int initialized;
+
+/* This thread's stack bounds, kept across detach for its next attach. */
+static __thread struct {
+	uintptr_t stack_lo, guard_lo, guard_len;
+} known;
+static pthread_mutex_t altstack_lock = PTHREAD_MUTEX_INITIALIZER;
+static void *altstacks[RT_ALTSTACK_POOL];
+static unsigned naltstacks;
 
 struct rt_thread *rt_self(void)
 {
@@ -202,14 +215,17 @@ int rt_init(void)
 	return err;
 }
 
-int rt_thread_attach(void)
+/* This thread's stack bounds: found on its first attach, kept for its next ones. */
+static int find_stack(void)
 {
 	pthread_attr_t attr;
 	void *stack_addr;
 	size_t stack_size, guard_size;
-	stack_t ss;
 	int err;
 
+	if (known.stack_lo)
+		return 0;
+	/* On the main thread this parses /proc/self/maps: once per thread is enough. */
 	err = pthread_getattr_np(pthread_self(), &attr);
 	if (err)
 		return -err;
@@ -219,26 +235,65 @@ int rt_thread_attach(void)
 	pthread_attr_destroy(&attr);
 	if (err)
 		return -err;
+	known.stack_lo = (uintptr_t)stack_addr;
+	/* glibc places the guard below the usable stack; a frame may also skip past it. */
+	known.guard_len = guard_size ? guard_size : (uintptr_t)sysconf(_SC_PAGESIZE);
+	known.guard_lo = known.stack_lo - known.guard_len;
+	return 0;
+}
 
-	self.altstack = mmap(NULL, RT_ALTSTACK_SIZE, PROT_READ | PROT_WRITE,
-			     MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
-	if (self.altstack == MAP_FAILED) {
-		self.altstack = NULL;
-		return -errno;
+static void *altstack_get(void)
+{
+	void *p = NULL;
+
+	pthread_mutex_lock(&altstack_lock);
+	if (naltstacks)
+		p = altstacks[--naltstacks];
+	pthread_mutex_unlock(&altstack_lock);
+	if (!p) {
+		p = mmap(NULL, RT_ALTSTACK_SIZE, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+		if (p == MAP_FAILED)
+			return NULL;
 	}
+	return p;
+}
+
+static void altstack_put(void *p)
+{
+	pthread_mutex_lock(&altstack_lock);
+	if (naltstacks < RT_ALTSTACK_POOL) {
+		altstacks[naltstacks++] = p;
+		p = NULL;
+	}
+	pthread_mutex_unlock(&altstack_lock);
+	if (p)
+		munmap(p, RT_ALTSTACK_SIZE);
+}
+
+int rt_thread_attach(void)
+{
+	stack_t ss;
+	int err;
+
+	err = find_stack();
+	if (err)
+		return err;
+	self.altstack = altstack_get();
+	if (!self.altstack)
+		return -errno;
 	ss.ss_sp = self.altstack;
 	ss.ss_size = RT_ALTSTACK_SIZE;
 	ss.ss_flags = 0;
 	if (sigaltstack(&ss, NULL)) {
 		err = -errno;
-		munmap(self.altstack, RT_ALTSTACK_SIZE);
+		altstack_put(self.altstack);
 		self.altstack = NULL;
 		return err;
 	}
-	self.stack_lo = (uintptr_t)stack_addr;
-	/* glibc places the guard below the usable stack; a frame may also skip past it. */
-	self.guard_len = guard_size ? guard_size : (uintptr_t)sysconf(_SC_PAGESIZE);
-	self.guard_lo = self.stack_lo - self.guard_len;
+	self.stack_lo = known.stack_lo;
+	self.guard_lo = known.guard_lo;
+	self.guard_len = known.guard_len;
 	return 0;
 }
 
@@ -247,10 +302,11 @@ void rt_thread_detach(void)
 	stack_t ss;
 
 	if (self.altstack) {
+		/* Unregistered before it is pooled: another thread may take it right away. */
 		memset(&ss, 0, sizeof(ss));
 		ss.ss_flags = SS_DISABLE;
 		sigaltstack(&ss, NULL);
-		munmap(self.altstack, RT_ALTSTACK_SIZE);
+		altstack_put(self.altstack);
 	}
 	memset(&self, 0, sizeof(self));
 }

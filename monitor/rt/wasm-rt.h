@@ -79,9 +79,10 @@ static const wasm_rt_externref_t wasm_rt_externref_null_value = NULL;
  * A linear memory. `data` is the base of a reservation of WASM_RT_RESERVATION bytes whose
  * first `size` bytes are mapped read-write from the memfd `fd`; the rest is inaccessible.
  * The base never moves. `max_pages` is the smaller of the module's maximum and the cVM's cap.
- * A freed memory is zeroed and recycled for a later one, unless `shared` is set: whoever
- * maps `fd` anywhere else (the capability code) must set it first, because such pages may
- * outlive the memory elsewhere and must never be handed to another cVM.
+ * A freed memory is zeroed and recycled for a later one (whatever else was mapped into its
+ * reservation is dropped first), unless `shared` is set: whoever maps `fd` anywhere else
+ * (the capability code) must set it before, because those pages may outlive the memory
+ * there and must never be handed to another cVM.
  */
 typedef struct {
 	uint8_t *data;

@@ -140,6 +140,35 @@ static void test_key_covers_bytes_and_compiler(void **state)
 	free(saved_copy);
 }
 
+/*
+ * The tool's path is looked up once per process, but its file is looked at on every key:
+ * a compiler rebuilt in place, or a compiler found at a new place, gives a new key.
+ */
+static void test_key_follows_the_compiler_file(void **state)
+{
+	char a[65], b[65], c[65], moved[300];
+	const char *wrapper = getenv("INTRAVISOR_CC");
+	FILE *f;
+
+	(void)state;
+	assert_int_equal(compile_key(minimal, sizeof(minimal), a), 0);
+	f = fopen(wrapper, "a");
+	assert_non_null(f);
+	fputs("# rebuilt\n", f);
+	fclose(f);
+	assert_int_equal(compile_key(minimal, sizeof(minimal), b), 0);
+	assert_string_not_equal(a, b);
+
+	snprintf(moved, sizeof(moved), "%s/bin", workdir);
+	assert_int_equal(mkdir(moved, 0700), 0);
+	snprintf(moved, sizeof(moved), "%s/bin/cc-wrapper", workdir);
+	assert_int_equal(rename(wrapper, moved), 0);
+	assert_int_not_equal(compile_key(minimal, sizeof(minimal), c), 0);
+	setenv("INTRAVISOR_CC", moved, 1);
+	assert_int_equal(compile_key(minimal, sizeof(minimal), c), 0);
+	assert_string_not_equal(b, c);
+}
+
 static void test_cache_hit_runs_no_compiler(void **state)
 {
 	char cache[300], err[1024];
@@ -208,6 +237,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_key_covers_bytes_and_compiler),
+		cmocka_unit_test(test_key_follows_the_compiler_file),
 		cmocka_unit_test(test_cache_hit_runs_no_compiler),
 		cmocka_unit_test(test_concurrent_compilers_both_succeed),
 		cmocka_unit_test(test_invalid_module_names_validator_reason),
