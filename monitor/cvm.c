@@ -214,25 +214,95 @@ void cvm_run(struct cvm *vm)
 	rt_thread_detach();
 }
 
-static void *thread_main(void *arg)
+/*
+ * Host threads are kept after their cVM ends and handed the next one: creating a thread with
+ * an 8 MiB stack and joining it costs more than running a small cVM. At most IDLE_MAX wait.
+ */
+#define IDLE_MAX 64
+
+struct worker {
+	struct cvm *job;
+	pthread_cond_t wake;
+	struct worker *next;
+};
+
+static pthread_mutex_t workers_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t job_done = PTHREAD_COND_INITIALIZER;
+static struct worker *idle;
+static unsigned nidle;
+
+static void *worker_main(void *arg)
 {
-	cvm_run(arg);
+	struct worker *w = arg;
+	struct cvm *vm;
+
+	for (;;) {
+		vm = w->job;
+		cvm_run(vm);
+		pthread_mutex_lock(&workers_lock);
+		vm->done = true;
+		pthread_cond_broadcast(&job_done);
+		w->job = NULL;
+		if (nidle >= IDLE_MAX)
+			break;
+		w->next = idle;
+		idle = w;
+		nidle++;
+		while (!w->job)
+			pthread_cond_wait(&w->wake, &workers_lock);
+		pthread_mutex_unlock(&workers_lock);
+	}
+	pthread_mutex_unlock(&workers_lock);
+	pthread_cond_destroy(&w->wake);
+	free(w);
 	return NULL;
 }
 
-int cvm_start(struct cvm *vm)
+static int new_worker(struct cvm *vm)
 {
+	struct worker *w = calloc(1, sizeof(*w));
 	pthread_attr_t attr;
+	pthread_t th;
 	int err;
 
+	if (!w)
+		return ENOMEM;
+	w->job = vm;
+	pthread_cond_init(&w->wake, NULL);
 	err = pthread_attr_init(&attr);
 	if (!err)
 		err = pthread_attr_setstacksize(&attr, CVM_STACK_BYTES);
 	if (!err)
 		err = pthread_attr_setguardsize(&attr, CVM_GUARD_BYTES);
 	if (!err)
-		err = pthread_create(&vm->thread, &attr, thread_main, vm);
+		err = pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	if (!err)
+		err = pthread_create(&th, &attr, worker_main, w);
 	pthread_attr_destroy(&attr);
+	if (err) {
+		pthread_cond_destroy(&w->wake);
+		free(w);
+	}
+	return err;
+}
+
+int cvm_start(struct cvm *vm)
+{
+	struct worker *w;
+	int err = 0;
+
+	vm->done = false;
+	pthread_mutex_lock(&workers_lock);
+	w = idle;
+	if (w) {
+		idle = w->next;
+		nidle--;
+		w->job = vm;
+		pthread_cond_signal(&w->wake);
+	}
+	pthread_mutex_unlock(&workers_lock);
+	if (!w)
+		err = new_worker(vm);
 	if (err) {
 		vm->state = CVM_FAILED;
 		vm->ended = true;
@@ -247,10 +317,13 @@ int cvm_start(struct cvm *vm)
 
 void cvm_join(struct cvm *vm)
 {
-	if (vm->thread_started) {
-		pthread_join(vm->thread, NULL);
-		vm->thread_started = false;
-	}
+	if (!vm->thread_started)
+		return;
+	pthread_mutex_lock(&workers_lock);
+	while (!vm->done)
+		pthread_cond_wait(&job_done, &workers_lock);
+	pthread_mutex_unlock(&workers_lock);
+	vm->thread_started = false;
 }
 
 bool cvm_succeeded(const struct cvm *vm)

@@ -53,8 +53,8 @@ struct cvm {
 	bool stdio_closed[3];       /* posix: fds 0-2 closed by the guest */
 	char *prefix;
 	struct console_stream out, err;
-	pthread_t thread;
-	bool thread_started;
+	bool thread_started;        /* handed to a host thread, not yet joined */
+	bool done;                  /* its host thread has finished with it */
 	enum cvm_state state;
 	int status;                 /* exit status when EXITED */
 	wasm_rt_trap_t trap;        /* the trap when TRAPPED */
@@ -85,7 +85,10 @@ struct cvm {
 /* Creates a cVM (not yet running) that takes a reference on module. NULL on failure. */
 struct cvm *cvm_create(const struct cvm_spec *spec, struct module *module);
 
-/* Starts the cVM on its own thread. Returns 0 or -errno (then the state is FAILED). */
+/*
+ * Starts the cVM on a host thread of its own (a fresh one, or one an ended cVM left idle).
+ * Returns 0 or -errno (then the state is FAILED).
+ */
 int cvm_start(struct cvm *vm);
 
 /* Waits for the cVM's thread to end. */

@@ -195,6 +195,8 @@ static int code_range(struct module *m)
 
 static int open_object(struct module *m, const char *so, char *err, size_t errlen)
 {
+	uint32_t i;
+
 	m->dl = dlopen(so, RTLD_NOW | RTLD_LOCAL);
 	if (!m->dl) {
 		errf(err, errlen, "%s: cannot load compiled object %s: %s", m->path, so, dlerror());
@@ -207,6 +209,13 @@ static int open_object(struct module *m, const char *so, char *err, size_t errle
 		     m->path, so, IV_ABI_VERSION);
 		return -1;
 	}
+	m->export_params = calloc(m->ops->nexports ? m->ops->nexports : 1, 1);
+	if (!m->export_params) {
+		errf(err, errlen, "out of memory");
+		return -1;
+	}
+	for (i = 0; i < m->ops->nexports; i++)
+		m->export_params[i] = (uint8_t)strcspn(m->ops->exports[i].sig, ":");
 	if (code_range(m)) {
 		errf(err, errlen, "%s: cannot find the code of compiled object %s", m->path, so);
 		return -1;
@@ -222,6 +231,7 @@ static void module_free(struct module *m)
 {
 	if (m->dl)
 		dlclose(m->dl);
+	free(m->export_params);
 	wmod_free(&m->info);
 	free(m->path);
 	free(m);

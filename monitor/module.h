@@ -17,6 +17,7 @@ struct module {
 	void *dl;
 	const struct wasm_rt_iv_module *ops;
 	uintptr_t code_lo, code_hi;           /* its executable range, for the time-limit check */
+	uint8_t *export_params;               /* parameter count of each callable export */
 	unsigned refs;
 };
 

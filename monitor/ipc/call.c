@@ -215,12 +215,8 @@ int ipc_call(struct cvm *caller, struct cvm *callee, uint32_t index, uint64_t *a
 	struct cap_object *lending = NULL;
 	wasm_rt_trap_t trap;
 	int lent = 0, err;
-	uint32_t nparams;
 
-	if (index >= ops->nexports)
-		return -IV_EINVAL;
-	nparams = (uint32_t)(strchr(ops->exports[index].sig, ':') - ops->exports[index].sig);
-	if (nargs != nparams)
+	if (index >= ops->nexports || nargs != callee->module->export_params[index])
 		return -IV_EINVAL;
 	rt_check_stack_for(CALL_STACK_RESERVE);
 	if (callee->ended)
@@ -248,18 +244,16 @@ int ipc_call(struct cvm *caller, struct cvm *callee, uint32_t index, uint64_t *a
 	inv.result = 0;
 	callee->lent_buffer = lent;
 	saved = rt_switch_memory(callee->mem);
-	/* The callee's code runs under the nearer of the caller's and its own deadlines. */
+	/*
+	 * The callee's code runs under the nearer of the caller's and its own deadlines; CPU time
+	 * is the thread's, so the caller's budget keeps running down during the call.
+	 */
+	code = *rt_guest_code();
 	code.lo = callee->module->code_lo;
 	code.hi = callee->module->code_hi;
-	code.deadline_ns = callee->deadline_ns;
-	code.cpu_limit_ns = 0;
+	if (callee->deadline_ns && (!code.deadline_ns || callee->deadline_ns < code.deadline_ns))
+		code.deadline_ns = callee->deadline_ns;
 	saved_code = rt_set_guest_code(code);
-	/* CPU time is the thread's: the caller's budget keeps running down during the call. */
-	code.cpu_limit_ns = saved_code.cpu_limit_ns;
-	if (saved_code.deadline_ns &&
-	    (!code.deadline_ns || saved_code.deadline_ns < code.deadline_ns))
-		code.deadline_ns = saved_code.deadline_ns;
-	rt_set_guest_code(code);
 	trap = rt_invoke(invoke, &inv);
 	rt_set_guest_code(saved_code);
 	rt_switch_memory(saved);

@@ -40,6 +40,11 @@ uint64_t rt_now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
+const struct rt_guest_code *rt_guest_code(void)
+{
+	return &current;
+}
+
 uint64_t rt_current_deadline(void)
 {
 	return current.deadline_ns;

@@ -28,6 +28,9 @@ int rt_interrupt_init(void);
  */
 struct rt_guest_code rt_set_guest_code(struct rt_guest_code code);
 
+/* What this thread runs now (read-only; change it with rt_set_guest_code). */
+const struct rt_guest_code *rt_guest_code(void);
+
 /* This thread's deadline (CLOCK_MONOTONIC ns), 0 when none. */
 uint64_t rt_current_deadline(void);
 
