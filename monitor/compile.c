@@ -313,12 +313,116 @@ static int run_tool(char *const argv[], const char *log_path, const struct progr
 	return 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
 }
 
+/*
+ * The cache folder must be ours alone: compiled code is loaded from it and run, so anyone
+ * else able to write there could run code in the monitor.
+ */
+static int cache_dir_trusted(const char *dir, char *err, size_t errlen)
+{
+	struct stat st;
+
+	if (stat(dir, &st)) {
+		errf(err, errlen, "cannot use cache folder %s: %s", dir, strerror(errno));
+		return 0;
+	}
+	if (!S_ISDIR(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 022)) {
+		errf(err, errlen,
+		     "refusing cache folder %s: it must be a folder of yours that nobody else can "
+		     "write to (it has mode %04o and owner %u; try chmod 700)",
+		     dir, (unsigned)(st.st_mode & 07777), (unsigned)st.st_uid);
+		return 0;
+	}
+	return 1;
+}
+
+/* Hashes a whole file; 0 or -errno. */
+static int hash_file(const char *path, char hex[65])
+{
+	uint8_t buf[65536], digest[SHA256_BYTES];
+	struct sha256 h;
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	sha256_init(&h);
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		sha256_update(&h, buf, (size_t)n);
+	close(fd);
+	if (n < 0)
+		return -EIO;
+	sha256_final(&h, digest);
+	sha256_hex(digest, hex);
+	return 0;
+}
+
+/*
+ * Each compiled object has a record written when it was stored: its digest and the file's
+ * identity (inode, size, modification and change times). A load whose stat matches the
+ * record trusts the object without reading it (any write changes the change time, which no
+ * user can set back); otherwise the digest decides.
+ */
+static void format_meta(char *out, size_t outlen, const char *hex, const struct stat *st)
+{
+	snprintf(out, outlen, "sha256 %s\nidentity %llu %lld %lld.%09ld %lld.%09ld\n", hex,
+		 (unsigned long long)st->st_ino, (long long)st->st_size,
+		 (long long)st->st_mtim.tv_sec, st->st_mtim.tv_nsec, (long long)st->st_ctim.tv_sec,
+		 st->st_ctim.tv_nsec);
+}
+
+static int write_meta(const char *object, const char *meta, const char *hex)
+{
+	char text[256], tmp[4300];
+	struct stat st;
+	int err;
+
+	if (stat(object, &st))
+		return -errno;
+	format_meta(text, sizeof(text), hex, &st);
+	snprintf(tmp, sizeof(tmp), "%s.tmp.%d", meta, (int)getpid());
+	err = write_file(tmp, text, strlen(text));
+	if (!err && rename(tmp, meta))
+		err = -errno;
+	if (err)
+		unlink(tmp);
+	return err;
+}
+
+enum entry_state { ENTRY_MISSING, ENTRY_GOOD, ENTRY_CORRUPT };
+
+static enum entry_state check_entry(const char *object, const char *meta)
+{
+	char text[256] = "", expect[256], hex[65], recorded[65];
+	struct stat st;
+	ssize_t n;
+	int fd;
+
+	if (stat(object, &st))
+		return ENTRY_MISSING;
+	fd = open(meta, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return ENTRY_CORRUPT;
+	n = read(fd, text, sizeof(text) - 1);
+	close(fd);
+	if (n <= 0 || sscanf(text, "sha256 %64s", recorded) != 1 || strlen(recorded) != 64)
+		return ENTRY_CORRUPT;
+	text[n] = 0;
+	format_meta(expect, sizeof(expect), recorded, &st);
+	if (!strcmp(text, expect))
+		return ENTRY_GOOD;
+	if (hash_file(object, hex) || strcmp(hex, recorded))
+		return ENTRY_CORRUPT;
+	write_meta(object, meta, hex); /* same bytes, new identity (copied, restored): note it */
+	return ENTRY_GOOD;
+}
+
 int compile_module(const char *display_name, const uint8_t *wasm, size_t len,
 		   const struct wmod_info *info, const char *cache_dir, const char *key,
 		   int progress, char **so_path, char *err, size_t errlen)
 {
-	char final[4096], tmp[4096], in[4200], csrc[4200], shim[4200], hdr[4200], so[4200],
-		log[4200];
+	char final[4096], meta[4096], tmp[4096], in[4200], csrc[4200], shim[4200], hdr[4200],
+		so[4200], log[4200], hex[65];
+	enum entry_state state;
 	struct progress pr = {progress, display_name, (len + 1023) / 1024, {0, 0}};
 	const char *cc = c_compiler();
 	char *argv[32];
@@ -326,18 +430,20 @@ int compile_module(const char *display_name, const uint8_t *wasm, size_t len,
 	int rc, lock_fd = -1;
 
 	*so_path = NULL;
-	if (snprintf(final, sizeof(final), "%s/%s.so", cache_dir, key) >= (int)sizeof(final)) {
+	if (snprintf(final, sizeof(final), "%s/%s.so", cache_dir, key) >= (int)sizeof(final) ||
+	    snprintf(meta, sizeof(meta), "%s/%s.meta", cache_dir, key) >= (int)sizeof(meta)) {
 		errf(err, errlen, "%s: cache folder path too long", display_name);
 		return -1;
 	}
-	if (access(final, R_OK) == 0)
-		goto done;
-
 	rc = make_dirs(cache_dir);
 	if (rc) {
 		errf(err, errlen, "cannot create cache folder %s: %s", cache_dir, strerror(-rc));
 		return -1;
 	}
+	if (!cache_dir_trusted(cache_dir, err, errlen))
+		return -1;
+	if (check_entry(final, meta) == ENTRY_GOOD)
+		goto done;
 	/*
 	 * Monitors compiling the same module at once take turns: the later one then finds the
 	 * object in place. The lock only saves work; correctness comes from the rename.
@@ -347,10 +453,21 @@ int compile_module(const char *display_name, const uint8_t *wasm, size_t len,
 	if (lock_fd >= 0) {
 		while (flock(lock_fd, LOCK_EX) && errno == EINTR)
 			;
-		if (access(final, R_OK) == 0) {
+	}
+	/* Under the lock a writer has finished both files: anything but good is damage. */
+	state = check_entry(final, meta);
+	if (state == ENTRY_GOOD) {
+		if (lock_fd >= 0)
 			close(lock_fd);
-			goto done;
-		}
+		goto done;
+	}
+	if (state == ENTRY_CORRUPT) {
+		fprintf(stderr,
+			"intravisor: cache entry %s changed after it was written; compiling %s "
+			"again\n",
+			final, display_name);
+		unlink(final);
+		unlink(meta);
 	}
 	snprintf(tmp, sizeof(tmp), "%s/tmp.XXXXXX", cache_dir);
 	if (!mkdtemp(tmp)) {
@@ -424,9 +541,12 @@ int compile_module(const char *display_name, const uint8_t *wasm, size_t len,
 		append_log(err, errlen, log);
 		goto fail;
 	}
-	/* Atomic publication: a reader sees the whole object or none. */
-	if (rename(so, final)) {
-		errf(err, errlen, "%s: cannot store %s: %s", display_name, final, strerror(errno));
+	/* Atomic publication: a reader sees the whole object or none, and then its record. */
+	rc = hash_file(so, hex);
+	if (rc || rename(so, final) || (rc = write_meta(final, meta, hex))) {
+		errf(err, errlen, "%s: cannot store %s: %s", display_name, final,
+		     strerror(rc ? -rc : errno));
+		unlink(final);
 		goto fail;
 	}
 	show_progress(&pr, "done", 1);

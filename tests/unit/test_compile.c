@@ -219,6 +219,76 @@ static void test_invalid_module_names_validator_reason(void **state)
 	assert_int_equal(count_objects(cache), 0); /* nothing cached, temporary files removed */
 }
 
+/* The one compiled object in a cache folder, by path. */
+static void object_path(const char *cache, char *out, size_t outlen)
+{
+	DIR *d = opendir(cache);
+	struct dirent *e;
+
+	assert_non_null(d);
+	out[0] = 0;
+	while ((e = readdir(d))) {
+		size_t len = strlen(e->d_name);
+		if (len > 3 && !strcmp(e->d_name + len - 3, ".so"))
+			snprintf(out, outlen, "%s/%s", cache, e->d_name);
+	}
+	closedir(d);
+	assert_true(out[0] != 0);
+}
+
+/* A damaged entry is found before it is loaded and compiled again, never used as it is. */
+static void test_damaged_entries_are_recompiled(void **state)
+{
+	char cache[300], err[1024], so[600], meta[620];
+	int runs;
+	FILE *f;
+
+	(void)state;
+	snprintf(cache, sizeof(cache), "%s/cache-damage", workdir);
+	assert_int_equal(compile(minimal, sizeof(minimal), cache, err, sizeof(err)), 0);
+	object_path(cache, so, sizeof(so));
+	runs = cc_runs();
+
+	/* One byte appended. */
+	f = fopen(so, "a");
+	assert_non_null(f);
+	fputc('x', f);
+	fclose(f);
+	assert_int_equal(compile(minimal, sizeof(minimal), cache, err, sizeof(err)), 0);
+	assert_int_equal(cc_runs(), ++runs);
+
+	/* Truncated to half. */
+	assert_int_equal(truncate(so, 100), 0);
+	assert_int_equal(compile(minimal, sizeof(minimal), cache, err, sizeof(err)), 0);
+	assert_int_equal(cc_runs(), ++runs);
+
+	/* Its record lost. */
+	snprintf(meta, sizeof(meta), "%.*s.meta", (int)(strlen(so) - 3), so);
+	assert_int_equal(unlink(meta), 0);
+	assert_int_equal(compile(minimal, sizeof(minimal), cache, err, sizeof(err)), 0);
+	assert_int_equal(cc_runs(), ++runs);
+
+	/* Untouched, it is a hit again. */
+	assert_int_equal(compile(minimal, sizeof(minimal), cache, err, sizeof(err)), 0);
+	assert_int_equal(cc_runs(), runs);
+}
+
+static void test_shared_cache_folder_refused(void **state)
+{
+	char cache[300], err[1024] = "";
+
+	(void)state;
+	snprintf(cache, sizeof(cache), "%s/cache-open", workdir);
+	assert_int_equal(mkdir(cache, 0700), 0);
+	assert_int_equal(chmod(cache, 0777), 0);
+	assert_int_equal(compile(minimal, sizeof(minimal), cache, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "refusing cache folder"));
+	assert_int_equal(chmod(cache, 0770), 0);
+	assert_int_equal(compile(minimal, sizeof(minimal), cache, err, sizeof(err)), -1);
+	assert_int_equal(chmod(cache, 0700), 0);
+	assert_int_equal(compile(minimal, sizeof(minimal), cache, err, sizeof(err)), 0);
+}
+
 static void test_default_cache_dir(void **state)
 {
 	char dir[256];
@@ -241,6 +311,8 @@ int main(void)
 		cmocka_unit_test(test_cache_hit_runs_no_compiler),
 		cmocka_unit_test(test_concurrent_compilers_both_succeed),
 		cmocka_unit_test(test_invalid_module_names_validator_reason),
+		cmocka_unit_test(test_damaged_entries_are_recompiled),
+		cmocka_unit_test(test_shared_cache_folder_refused),
 		cmocka_unit_test(test_default_cache_dir),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
