@@ -388,7 +388,7 @@ static int write_meta(const char *object, const char *meta, const char *hex)
 	return err;
 }
 
-enum entry_state { ENTRY_MISSING, ENTRY_GOOD, ENTRY_CORRUPT };
+enum entry_state { ENTRY_MISSING, ENTRY_GOOD, ENTRY_UNRECORDED, ENTRY_CORRUPT };
 
 static enum entry_state check_entry(const char *object, const char *meta)
 {
@@ -401,7 +401,7 @@ static enum entry_state check_entry(const char *object, const char *meta)
 		return ENTRY_MISSING;
 	fd = open(meta, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return ENTRY_CORRUPT;
+		return ENTRY_UNRECORDED;
 	n = read(fd, text, sizeof(text) - 1);
 	close(fd);
 	if (n <= 0 || sscanf(text, "sha256 %64s", recorded) != 1 || strlen(recorded) != 64)
@@ -461,11 +461,11 @@ int compile_module(const char *display_name, const uint8_t *wasm, size_t len,
 			close(lock_fd);
 		goto done;
 	}
-	if (state == ENTRY_CORRUPT) {
-		fprintf(stderr,
-			"intravisor: cache entry %s changed after it was written; compiling %s "
-			"again\n",
-			final, display_name);
+	if (state == ENTRY_CORRUPT || state == ENTRY_UNRECORDED) {
+		fprintf(stderr, "intravisor: cache entry %s %s; compiling %s again\n", final,
+			state == ENTRY_CORRUPT ? "changed after it was written"
+					       : "has no integrity record",
+			display_name);
 		unlink(final);
 		unlink(meta);
 	}
