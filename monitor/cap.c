@@ -1,6 +1,7 @@
 /* Capability tables, derivation trees, revocation, and access by copy and by mapping. */
 #include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -8,13 +9,19 @@
 
 #include "cap.h"
 #include "cvm.h"
+#include "ipc/stream.h"
 
 #define HANDLE_INDEX_BITS 16
 #define HANDLE_INDEX_MASK ((1u << HANDLE_INDEX_BITS) - 1)
 #define HANDLE_GEN_MAX 0x7fffu /* handles stay positive as i32 */
 #define TABLE_LIMIT_MAX HANDLE_INDEX_MASK
 
-enum obj_type { OBJ_MEMORY = IV_CAP_MEMORY, OBJ_ENTRY = IV_CAP_ENTRY, OBJ_SEALER = IV_CAP_SEALER };
+enum obj_type {
+	OBJ_MEMORY = IV_CAP_MEMORY,
+	OBJ_ENTRY = IV_CAP_ENTRY,
+	OBJ_SEALER = IV_CAP_SEALER,
+	OBJ_STREAM = IV_CAP_STREAM,
+};
 
 struct cap_object {
 	enum obj_type type;
@@ -28,11 +35,17 @@ struct cap_object {
 	uint64_t fd_offset;
 	struct cvm *owner;            /* whose linear memory it is; NULL: the monitor's */
 	bool monitor_owned;           /* data and fd are the object's own, freed with it */
+	uint32_t events;              /* cap_notify's count, for IV_WAIT_NOTIFY */
 	/* OBJ_ENTRY */
 	struct cvm *callee;
 	uint32_t export_index;
 	/* OBJ_SEALER */
 	uint32_t otype;
+	/* OBJ_STREAM */
+	const struct cap_end_ops *ops;
+	void *priv;
+	uint32_t end;
+	uint32_t end_perm;            /* the permission that makes a node a holder of the end */
 };
 
 struct cap_mapping {
@@ -48,21 +61,40 @@ struct cap_node {
 	uint64_t base, length;
 	uint32_t perms;
 	uint32_t seal;
-	bool revoked;
+	_Atomic bool revoked;         /* read without the lock by cap_end_fast */
 	bool in_slot;                 /* held in a table slot (else by the monitor or a mapping) */
+	uint32_t tickets;             /* monitor-held stream end: probes it still promises */
 	struct cap_node *parent, *children, *sibling;
 	struct cap_node *next_of_obj, *prev_of_obj;
 	struct cap_mapping *mappings;
 };
 
+/* Read without the lock by cap_end_fast, so atomic: node is stored after gen. */
 struct cap_slot {
-	uint16_t gen;
-	struct cap_node *node;
+	_Atomic uint16_t gen;
+	struct cap_node *_Atomic node;
 };
 
+/* A file descriptor's binding: the handle it names (0: free) and its WASI fd flags. */
+struct cap_fd {
+	int handle;
+	uint32_t flags;
+};
+
+/*
+ * A grown slot array replaces the old one, which is kept until the table is freed: a reader
+ * without the lock (cap_end_fast) may still be looking at it. Arrays double, so those kept
+ * are fewer than the slots in use. n is stored after slots, and read before.
+ */
+#define RETIRED_MAX 16
+
 struct cap_table {
-	struct cap_slot *slots;       /* slot 0 unused: handle 0 is never valid */
-	uint32_t n, limit;
+	struct cap_slot *_Atomic slots; /* slot 0 unused: handle 0 is never valid */
+	_Atomic uint32_t n;
+	uint32_t cap, limit;          /* entries allocated; most handles */
+	struct cap_slot *retired[RETIRED_MAX];
+	uint32_t nretired;
+	struct cap_fd fds[IV_STREAM_FD_MAX];
 };
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
@@ -77,6 +109,8 @@ static void object_put(struct cap_object *o)
 
 	if (--o->refs)
 		return;
+	if (o->type == OBJ_STREAM)
+		o->ops->released(o->priv, o->end);
 	if (o->type == OBJ_MEMORY) {
 		for (p = &memory_objects; *p; p = &(*p)->next_memory) {
 			if (*p == o) {
@@ -117,6 +151,18 @@ static struct cap_node *node_new(struct cap_object *obj, struct cap_node *parent
 	return n;
 }
 
+/*
+ * Tells a stream end's object that n's weight as a holder changed by delta: a node in a
+ * slot weighs 1, a monitor-held one its tickets.
+ */
+static void count_holder(struct cap_node *n, int delta)
+{
+	struct cap_object *o = n->obj;
+
+	if (o->type == OBJ_STREAM && (n->perms & o->end_perm))
+		o->ops->holders(o->priv, o->end, delta);
+}
+
 static void unlink_child(struct cap_node *n)
 {
 	struct cap_node **p;
@@ -140,6 +186,8 @@ static void node_maybe_free(struct cap_node *n)
 
 	if (n->in_slot || n->mappings)
 		return;
+	if (n->tickets && !n->revoked)
+		count_holder(n, -(int)n->tickets);
 	for (c = n->children; c; c = next) {
 		next = c->sibling;
 		c->parent = n->parent;
@@ -182,6 +230,13 @@ static void revoke_tree(struct cap_node *n)
 			cur->revoked = true;
 			for (m = cur->mappings; m; m = m->next_in_node)
 				seal_off(m);
+			if (cur->obj->type == OBJ_STREAM) {
+				if (cur->in_slot)
+					count_holder(cur, -1);
+				else if (cur->tickets)
+					count_holder(cur, -(int)cur->tickets);
+				cur->obj->ops->revoked(cur->obj->priv, cur->obj->end);
+			}
 		}
 		if (cur->children) {
 			cur = cur->children;
@@ -221,24 +276,28 @@ static int slot_put(struct cvm *vm, struct cap_node *n)
 	i = t->n;
 	if (i > t->limit)
 		return -IV_EMFILE;
-	{
-		uint32_t want = i + 1, cap = 16;
-		struct cap_slot *grown;
-		while (cap < want)
-			cap *= 2;
-		grown = realloc(t->slots, cap * sizeof(*grown));
-		if (!grown)
+	if (i >= t->cap) {
+		uint32_t cap = t->cap ? t->cap * 2 : 16, j;
+		struct cap_slot *grown, *old = t->slots;
+
+		/* 16 doubled 12 times covers every index: RETIRED_MAX is never reached. */
+		if (t->nretired == RETIRED_MAX || !(grown = malloc(cap * sizeof(*grown))))
 			return -IV_ENOMEM;
-		if (t->slots == NULL)
-			memset(grown, 0, sizeof(*grown));
-		memset(grown + i, 0, (cap - i) * sizeof(*grown));
+		for (j = 0; j < cap; j++) {
+			atomic_init(&grown[j].gen, j < t->cap ? atomic_load(&old[j].gen) : 0);
+			atomic_init(&grown[j].node, j < t->cap ? atomic_load(&old[j].node) : NULL);
+		}
 		t->slots = grown;
+		if (old)
+			t->retired[t->nretired++] = old;
+		t->cap = cap;
 	}
 	t->n = i + 1;
 found:
 	t->slots[i].gen = (uint16_t)(t->slots[i].gen + 1);
 	t->slots[i].node = n;
 	n->in_slot = true;
+	count_holder(n, +1);
 	return (int)((uint32_t)t->slots[i].gen << HANDLE_INDEX_BITS | i);
 }
 
@@ -259,21 +318,32 @@ static int lookup(struct cvm *vm, int h, struct cap_node **out)
 	return 0;
 }
 
-/* lookup + the checks every use of a memory capability makes. */
+/* lookup + the checks every use of a capability makes: unsealed, its type, permissions. */
+static int lookup_checked(struct cvm *vm, int h, uint32_t type, uint32_t need,
+			  struct cap_node **out)
+{
+	int err = lookup(vm, h, out);
+
+	if (err)
+		return err;
+	if ((*out)->seal)
+		return -IV_EACCES;
+	if ((*out)->obj->type != type)
+		return -IV_EINVAL;
+	if (((*out)->perms & need) != need)
+		return -IV_ENOTCAPABLE;
+	return 0;
+}
+
+/* lookup_checked for a memory capability, and [offset, offset+len) inside its range. */
 static int lookup_memory(struct cvm *vm, int h, uint32_t need, uint64_t offset, uint64_t len,
 			 struct cap_node **out)
 {
 	struct cap_node *n;
-	int err = lookup(vm, h, &n);
+	int err = lookup_checked(vm, h, OBJ_MEMORY, need, &n);
 
 	if (err)
 		return err;
-	if (n->seal)
-		return -IV_EACCES;
-	if (n->obj->type != OBJ_MEMORY)
-		return -IV_EINVAL;
-	if ((n->perms & need) != need)
-		return -IV_ENOTCAPABLE;
 	if (offset > n->length || len > n->length - offset)
 		return -IV_ERANGE;
 	*out = n;
@@ -285,6 +355,8 @@ void cap_table_free(struct cap_table *t)
 	if (!t)
 		return;
 	free(t->slots);
+	while (t->nretired)
+		free(t->retired[--t->nretired]);
 	free(t);
 }
 
@@ -507,6 +579,229 @@ int cap_entry(struct cvm *vm, int h, struct cvm **callee, uint32_t *index)
 	return err;
 }
 
+struct cap_node *cap_hold_checked(struct cvm *vm, int h, uint32_t type, uint32_t need,
+				  int *err)
+{
+	struct cap_node *n, *child = NULL;
+
+	pthread_mutex_lock(&lock);
+	*err = lookup_checked(vm, h, type, need, &n);
+	if (!*err) {
+		child = node_new(n->obj, n, n->base, n->length, n->perms, n->seal);
+		if (!child)
+			*err = -IV_ENOMEM;
+	}
+	pthread_mutex_unlock(&lock);
+	return child;
+}
+
+int cap_place_node(struct cvm *vm, struct cap_node *node)
+{
+	int h = -IV_ESTALE;
+
+	pthread_mutex_lock(&lock);
+	if (!vm->caps || vm->torn_down)
+		h = -IV_ESRCH;
+	else if (!node->revoked)
+		h = slot_put(vm, node);
+	pthread_mutex_unlock(&lock);
+	return h;
+}
+
+void cap_set_tickets(struct cap_node *node, uint32_t tickets)
+{
+	pthread_mutex_lock(&lock);
+	if (!node->revoked && !node->in_slot) {
+		count_holder(node, (int)tickets - (int)node->tickets);
+		node->tickets = tickets;
+	}
+	pthread_mutex_unlock(&lock);
+}
+
+int cap_grant_ticket(struct cvm *vm, struct cap_node *node, uint32_t *left)
+{
+	struct cap_node *n;
+	int h = -IV_ESTALE;
+
+	pthread_mutex_lock(&lock);
+	if (node->revoked || !node->tickets)
+		goto out;
+	h = -IV_ENOMEM;
+	n = node_new(node->obj, node, node->base, node->length, node->perms, node->seal);
+	if (!n)
+		goto out;
+	h = slot_put(vm, n);
+	if (h < 0) {
+		node_maybe_free(n);
+		goto out;
+	}
+	/* The new holder was counted first, so the end never looks closed in between. */
+	node->tickets--;
+	count_holder(node, -1);
+out:
+	*left = node->tickets;
+	pthread_mutex_unlock(&lock);
+	return h;
+}
+
+void cap_forget_node(struct cap_node *node)
+{
+	pthread_mutex_lock(&lock);
+	node_maybe_free(node);
+	pthread_mutex_unlock(&lock);
+}
+
+void cap_release_node_in_hook(struct cap_node *node)
+{
+	revoke_tree(node);
+	node_maybe_free(node);
+}
+
+struct cap_node *cap_new_end(const struct cap_end_ops *ops, void *priv, uint32_t end,
+			     uint64_t length)
+{
+	struct cap_object *o = object_new(OBJ_STREAM);
+	struct cap_node *n;
+
+	if (!o)
+		return NULL;
+	o->ops = ops;
+	o->priv = priv;
+	o->end = end;
+	o->end_perm = end == IV_STREAM_WRITE ? IV_PERM_STORE : IV_PERM_LOAD;
+	pthread_mutex_lock(&lock);
+	n = node_new(o, NULL, 0, length, o->end_perm | IV_PERM_GRANT, 0);
+	pthread_mutex_unlock(&lock);
+	if (!n)
+		free(o);
+	return n;
+}
+
+int cap_end(struct cvm *vm, int h, uint32_t need, void **priv, uint32_t *end)
+{
+	struct cap_node *n;
+	int err;
+
+	pthread_mutex_lock(&lock);
+	err = lookup_checked(vm, h, OBJ_STREAM, need, &n);
+	if (!err) {
+		n->obj->ops->get(n->obj->priv);
+		*priv = n->obj->priv;
+		*end = n->obj->end;
+	}
+	pthread_mutex_unlock(&lock);
+	return err;
+}
+
+int cap_end_fast(struct cvm *vm, int h, uint32_t need, void **priv, uint32_t *end)
+{
+	const struct cap_table *t = vm->caps;
+	uint32_t i = (uint32_t)h & HANDLE_INDEX_MASK, gen = (uint32_t)h >> HANDLE_INDEX_BITS;
+	const struct cap_slot *slots;
+	const struct cap_node *n;
+
+	/* As lookup, with each shared field read once, atomically: n before slots (see above). */
+	if (h <= 0 || !t || i == 0 || i >= atomic_load(&t->n))
+		return -IV_EBADF;
+	slots = atomic_load(&t->slots);
+	n = atomic_load(&slots[i].node);
+	if (!n || atomic_load(&slots[i].gen) != gen)
+		return -IV_EBADF;
+	if (n->revoked)
+		return -IV_ESTALE;
+	if (n->seal)
+		return -IV_EACCES;
+	if (n->obj->type != OBJ_STREAM)
+		return -IV_EINVAL;
+	if ((n->perms & need) != need)
+		return -IV_ENOTCAPABLE;
+	*priv = n->obj->priv;
+	*end = n->obj->end;
+	return 0;
+}
+
+int cap_notify(struct cvm *vm, int h)
+{
+	struct cap_node *n;
+	int err;
+
+	pthread_mutex_lock(&lock);
+	err = lookup_checked(vm, h, OBJ_MEMORY, IV_PERM_STORE, &n);
+	if (!err)
+		n->obj->events++;
+	pthread_mutex_unlock(&lock);
+	return err;
+}
+
+int cap_events(struct cvm *vm, int h, uint32_t *count)
+{
+	struct cap_node *n;
+	int err;
+
+	pthread_mutex_lock(&lock);
+	err = lookup_checked(vm, h, OBJ_MEMORY, IV_PERM_LOAD, &n);
+	if (!err)
+		*count = n->obj->events;
+	pthread_mutex_unlock(&lock);
+	return err;
+}
+
+/* ---- file descriptors (no lock: only code running for the cVM uses them) ---- */
+
+int cap_fd_bind(struct cvm *vm, int fd, int h)
+{
+	struct cap_table *t = vm->caps;
+	int i;
+
+	if (fd < 0) {
+		for (fd = 3; fd < IV_STREAM_FD_MAX && t->fds[fd].handle; fd++)
+			;
+		if (fd == IV_STREAM_FD_MAX)
+			return -IV_EMFILE;
+	}
+	if (fd >= IV_STREAM_FD_MAX)
+		return -IV_EBADF;
+	if (t->fds[fd].handle)
+		return -IV_EEXIST;
+	/* One descriptor per handle: closing it drops the handle under any other. */
+	for (i = 0; i < IV_STREAM_FD_MAX; i++)
+		if (t->fds[i].handle == h)
+			return -IV_EEXIST;
+	t->fds[fd].handle = h;
+	t->fds[fd].flags = 0;
+	return fd;
+}
+
+int cap_fd_get(const struct cvm *vm, uint32_t fd, uint32_t *flags)
+{
+	const struct cap_table *t = vm->caps;
+
+	if (!t || fd >= IV_STREAM_FD_MAX || !t->fds[fd].handle)
+		return 0;
+	if (flags)
+		*flags = t->fds[fd].flags;
+	return t->fds[fd].handle;
+}
+
+int cap_fd_set_flags(struct cvm *vm, uint32_t fd, uint32_t flags)
+{
+	if (!cap_fd_get(vm, fd, NULL))
+		return -IV_EBADF;
+	vm->caps->fds[fd].flags = flags;
+	return 0;
+}
+
+int cap_fd_close(struct cvm *vm, uint32_t fd)
+{
+	int h = cap_fd_get(vm, fd, NULL);
+
+	if (!h)
+		return -IV_EBADF;
+	vm->caps->fds[fd].handle = 0;
+	cap_drop(vm, h); /* fails harmlessly when the guest dropped the handle itself */
+	return 0;
+}
+
 /* ---- guest operations ---- */
 
 int cap_info(struct cvm *vm, int h, struct iv_cap_info *out)
@@ -570,6 +865,8 @@ int cap_drop(struct cvm *vm, int h)
 	if (err == -IV_ESTALE)
 		err = 0, n = t->slots[i].node; /* dropping a revoked handle is how it is freed */
 	if (!err) {
+		if (!n->revoked)
+			count_holder(n, -1);
 		t->slots[i].node = NULL;
 		n->in_slot = false;
 		node_maybe_free(n);
@@ -837,6 +1134,8 @@ void cap_cvm_teardown(struct cvm *vm)
 	struct cap_node *n;
 	uint32_t i;
 
+	/* Its stream advertisements go first: they hold nodes, released under the lock. */
+	stream_cvm_ended(vm);
 	pthread_mutex_lock(&lock);
 	vm->torn_down = true;
 	/* Everything naming this cVM's memory, wherever it is held, dies with it. */
@@ -849,11 +1148,15 @@ void cap_cvm_teardown(struct cvm *vm)
 	for (i = 1; t && i < t->n; i++) {
 		n = t->slots[i].node;
 		if (n) {
+			if (!n->revoked)
+				count_holder(n, -1);
 			t->slots[i].node = NULL;
 			n->in_slot = false;
 			node_maybe_free(n);
 		}
 	}
+	if (t)
+		memset(t->fds, 0, sizeof(t->fds));
 	/* Objects of this memory still named elsewhere stay revoked; they must not point at it. */
 	for (o = memory_objects; o; o = o->next_memory) {
 		if (o->owner == vm) {

@@ -69,6 +69,93 @@ bool cap_node_live(struct cap_node *node);
 /* The entry behind a CALL capability: callee and export index. */
 int cap_entry(struct cvm *vm, int h, struct cvm **callee, uint32_t *index);
 
+/*
+ * A monitor-held child of h for another module to keep, after checking that h is unsealed,
+ * of type type (enum iv_cap_type) and holds the permissions need. NULL with *err set.
+ */
+struct cap_node *cap_hold_checked(struct cvm *vm, int h, uint32_t type, uint32_t need,
+				  int *err);
+
+/*
+ * Moves a monitor-held node into vm's table and returns its handle; on failure the node
+ * stays the monitor's (-IV_EMFILE, -IV_ESTALE when it was revoked meanwhile, -IV_ESRCH when
+ * vm has ended).
+ */
+int cap_place_node(struct cvm *vm, struct cap_node *node);
+
+/*
+ * Tickets: a monitor-held stream end (an advertisement) counts as tickets holders until
+ * cap_grant_ticket hands them out one by one, each as a capability in vm's table, *left
+ * getting how many remain (-IV_ESTALE once revoked or all handed out). Revoking or letting
+ * go of the node ends its tickets.
+ */
+void cap_set_tickets(struct cap_node *node, uint32_t tickets);
+int cap_grant_ticket(struct cvm *vm, struct cap_node *node, uint32_t *left);
+
+/* Lets go of a monitor-held node without revoking what was derived from it. */
+void cap_forget_node(struct cap_node *node);
+
+/* As cap_release_node, for the hooks below, which run with the capability lock held. */
+void cap_release_node_in_hook(struct cap_node *node);
+
+/*
+ * ---- Stream ends (IV_CAP_STREAM) ----
+ * cap.c holds the capabilities; ipc/stream.c implements the object behind them and hears,
+ * through these hooks, how many cVMs hold each end. A node counts as a holder while it sits
+ * in a cVM's table, is not revoked and has the end's permission (LOAD for the read end,
+ * STORE for the write end). Hooks run with the capability lock held: they must not call
+ * cap.c, except cap_release_node_in_hook.
+ */
+struct cap_end_ops {
+	void (*get)(void *priv);                              /* a reference for cap_end's caller */
+	void (*holders)(void *priv, uint32_t end, int delta); /* a holder came (+1) or went (-1) */
+	void (*revoked)(void *priv, uint32_t end);            /* a capability to it was revoked */
+	void (*released)(void *priv, uint32_t end);           /* the end object is gone */
+};
+
+/*
+ * A new end object for end (IV_STREAM_READ or _WRITE) of priv with length bytes, held by
+ * the monitor: its root node, NULL when out of memory (then no hook runs). Perms: the
+ * end's permission and IV_PERM_GRANT.
+ */
+struct cap_node *cap_new_end(const struct cap_end_ops *ops, void *priv, uint32_t end,
+			     uint64_t length);
+
+/*
+ * The end behind handle h, which must be unsealed and hold need: *priv (after ops->get) and
+ * *end. -IV_EINVAL when h is not a stream end.
+ */
+int cap_end(struct cvm *vm, int h, uint32_t need, void **priv, uint32_t *end);
+
+/*
+ * As cap_end, without the lock and without a reference, for the data path. Only for code
+ * running for vm (its own thread, or a call into it, holding its run lock): only such code
+ * frees the nodes of vm's table, so the end stays valid until vm's code runs again or the
+ * caller lets others in (ipc_block_begin); it must take its own reference before.
+ */
+int cap_end_fast(struct cvm *vm, int h, uint32_t need, void **priv, uint32_t *end);
+
+/*
+ * Events on memory objects (IV_WAIT_NOTIFY): cap_notify counts one on the object of h
+ * (needs STORE); cap_events reads the count (needs LOAD). 0 or a negated iv_error.
+ */
+int cap_notify(struct cvm *vm, int h);
+int cap_events(struct cvm *vm, int h, uint32_t *count);
+
+/*
+ * File descriptors of posix cVMs bound to handles (0 .. IV_STREAM_FD_MAX - 1): a second,
+ * small index into the cVM's table. Only code running for vm (its own thread, or a call
+ * into it) or the monitor before vm starts uses them, so they take no lock.
+ * cap_fd_bind binds fd to h, or with fd < 0 the lowest free descriptor >= 3, and returns
+ * the descriptor (-IV_EEXIST: bound already; -IV_EMFILE: none free; -IV_EBADF: out of
+ * range). cap_fd_get returns the handle bound to fd, or 0, and its flags in *flags (may be
+ * NULL). cap_fd_close unbinds fd and drops its handle.
+ */
+int cap_fd_bind(struct cvm *vm, int fd, int h);
+int cap_fd_get(const struct cvm *vm, uint32_t fd, uint32_t *flags);
+int cap_fd_set_flags(struct cvm *vm, uint32_t fd, uint32_t flags);
+int cap_fd_close(struct cvm *vm, uint32_t fd);
+
 /* Guest operations (see abi.h for their meaning). */
 int cap_info(struct cvm *vm, int h, struct iv_cap_info *out);
 int cap_derive(struct cvm *vm, int h, uint64_t offset, uint64_t length, uint32_t perms);

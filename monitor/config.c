@@ -10,6 +10,8 @@
 #include <unistd.h>
 #include <yaml.h>
 
+#include "intravisor/abi.h"
+
 /* A configuration is a few kilobytes; the bound keeps a hostile file from costing much. */
 #define CFG_MAX_FILE (1u << 20)
 /* The original split `args` into at most 16 words. */
@@ -29,10 +31,14 @@
 #define SHOW_CHARS 48
 #define SHOW_BUF (SHOW_CHARS * 4 + 8)
 
-/* A cVM named by a capfile's allow-list, checked once every document has been read. */
+/*
+ * A cVM named by a capfile's allow-list or a stream's readers or writers, checked once
+ * every document has been read. what: the key that names it.
+ */
 struct ref {
 	const char *name;
 	struct cfg_mark mark;
+	const char *what;
 };
 
 struct parser {
@@ -40,7 +46,7 @@ struct parser {
 	FILE *err;
 	struct config *cfg;
 	yaml_document_t *doc;
-	size_t cvm_cap, capfile_cap;
+	size_t cvm_cap, capfile_cap, stream_cap;
 	struct ref *refs;
 	size_t nrefs, ref_cap;
 	unsigned nerrors;
@@ -870,7 +876,7 @@ static void set_allow(struct parser *p, struct cfg_capfile *f, const yaml_node_t
 		if (!(refs = grow(p, p->refs, &p->ref_cap, p->nrefs, sizeof *refs)))
 			break;
 		p->refs = refs;
-		refs[p->nrefs++] = (struct ref){ .name = e[i].s, .mark = e[i].mark };
+		refs[p->nrefs++] = (struct ref){ .name = e[i].s, .mark = e[i].mark, .what = "allow" };
 	}
 	free(e);
 }
@@ -933,6 +939,184 @@ static void parse_capfile(struct parser *p, const yaml_node_t *n)
 		     f->data_len, (unsigned long long)f->size);
 }
 
+/* Records a cVM a stream names, for check_references. */
+static void add_ref(struct parser *p, const char *name, struct cfg_mark mark, const char *what)
+{
+	struct ref *refs = grow(p, p->refs, &p->ref_cap, p->nrefs, sizeof *refs);
+
+	if (!refs)
+		return;
+	p->refs = refs;
+	refs[p->nrefs++] = (struct ref){ .name = name, .mark = mark, .what = what };
+}
+
+/* A descriptor a stream end is bound to: stdin, stdout, stderr, or a number. */
+static int get_fd(struct parser *p, const char *list, const yaml_node_t *v)
+{
+	char buf[SHOW_BUF];
+	uint64_t fd;
+	bool readers = !strcmp(list, "readers");
+
+	if (is_scalar(v, "stdin"))
+		fd = 0;
+	else if (is_scalar(v, "stdout"))
+		fd = 1;
+	else if (is_scalar(v, "stderr"))
+		fd = 2;
+	else if (v->type != YAML_SCALAR_NODE || get_u64(p, "fd", v, &fd) != 0)
+		return -1;
+	if (fd >= IV_STREAM_FD_MAX) {
+		perr(p, mark_of(v), "'fd' must be stdin, stdout, stderr or a number below %d, got %s",
+		     IV_STREAM_FD_MAX, show(buf, v));
+		return -1;
+	}
+	/* A reader reads: stdin or its own number; a writer writes: stdout, stderr or a number. */
+	if (readers ? fd == 1 || fd == 2 : fd == 0) {
+		perr(p, mark_of(v), "%s cannot be bound to %s: it is the %s end",
+		     readers ? "a reader" : "a writer", show(buf, v),
+		     readers ? "read" : "write");
+		return -1;
+	}
+	return (int)fd;
+}
+
+/* One item of readers or writers: a cVM name, or a mapping of cvm and fd. */
+static void set_stream_end(struct parser *p, const char *list, struct cfg_stream_end *e,
+			   const yaml_node_t *v)
+{
+	enum { CVM, FD, NKEYS };
+	static const char *const keys[NKEYS] = { "cvm", "fd" };
+	const yaml_node_t *seen[NKEYS] = { 0 }, *name = v;
+	char buf[SHOW_BUF];
+
+	e->fd = -1;
+	e->mark = mark_of(v);
+	if (v->type == YAML_MAPPING_NODE) {
+		name = NULL;
+		for (yaml_node_pair_t *pair = v->data.mapping.pairs.start;
+		     pair < v->data.mapping.pairs.top; pair++) {
+			const yaml_node_t *val = node(p, pair->value);
+
+			switch (key_index(p, node(p, pair->key), keys, NKEYS, seen,
+					  "in a stream's reader or writer")) {
+			case CVM:
+				name = val;
+				break;
+			case FD:
+				e->fd = get_fd(p, list, val);
+				break;
+			}
+		}
+		if (!name) {
+			perr(p, mark_of(v), "this item of '%s' has no 'cvm'", list);
+			return;
+		}
+	} else if (v->type != YAML_SCALAR_NODE) {
+		perr(p, mark_of(v), "each item of '%s' must be a cVM name or a mapping of cvm and "
+		     "fd, got %s", list, show(buf, v));
+		return;
+	}
+	e->cvm = get_string(p, name == v ? list : "cvm", name, false);
+	e->mark = mark_of(name);
+}
+
+static void set_stream_ends(struct parser *p, struct cfg_stream *st, int end, const char *list,
+			    const yaml_node_t *v)
+{
+	char buf[SHOW_BUF];
+	struct entry *e;
+	size_t n, m = 0;
+
+	if (v->type != YAML_SEQUENCE_NODE) {
+		perr(p, mark_of(v), "'%s' must be a sequence of cVMs, got %s", list, show(buf, v));
+		return;
+	}
+	n = (size_t)(v->data.sequence.items.top - v->data.sequence.items.start);
+	st->ends[end] = calloc(n ? n : 1, sizeof *st->ends[end]);
+	e = calloc(n ? n : 1, sizeof *e);
+	if (!st->ends[end] || !e) {
+		free(e);
+		oom(p);
+		return;
+	}
+	st->nends[end] = n;
+	for (size_t i = 0; i < n; i++) {
+		struct cfg_stream_end *se = &st->ends[end][i];
+
+		set_stream_end(p, list, se, node(p, v->data.sequence.items.start[i]));
+		if (se->cvm)
+			e[m++] = (struct entry){ .s = se->cvm, .len = strlen(se->cvm), .idx = i,
+						 .mark = se->mark };
+	}
+	find_duplicates(e, m);
+	for (size_t i = 0; i < m; i++) {
+		if (e[i].dup)
+			perr(p, e[i].mark, "duplicate cVM %s in '%s' (first at %u:%u)",
+			     show_str(buf, e[i].s, e[i].len), list, e[i].first.line, e[i].first.col);
+		else
+			add_ref(p, e[i].s, e[i].mark, list);
+	}
+	free(e);
+}
+
+static void parse_stream(struct parser *p, const yaml_node_t *n)
+{
+	enum { NAME, CAPACITY, MODE, WRITERS, READERS, NKEYS };
+	static const char *const keys[NKEYS] = { "name", "capacity", "mode", "writers",
+						  "readers" };
+	const yaml_node_t *seen[NKEYS] = { 0 };
+	struct config *cfg = p->cfg;
+	struct cfg_stream *st, *streams;
+	char buf[SHOW_BUF];
+	uint64_t x;
+
+	if (n->type != YAML_MAPPING_NODE) {
+		perr(p, mark_of(n), "a stream must be a mapping ('- name: ...'), got %s",
+		     show(buf, n));
+		return;
+	}
+	if (!(streams = grow(p, cfg->streams, &p->stream_cap, cfg->nstreams, sizeof *streams)))
+		return;
+	cfg->streams = streams;
+	st = &streams[cfg->nstreams++];
+	*st = (struct cfg_stream){ .mark = mark_of(n) };
+	for (yaml_node_pair_t *pair = n->data.mapping.pairs.start; pair < n->data.mapping.pairs.top;
+	     pair++) {
+		const yaml_node_t *v = node(p, pair->value);
+
+		switch (key_index(p, node(p, pair->key), keys, NKEYS, seen, "in a stream")) {
+		case NAME:
+			st->name = get_name(p, v);
+			break;
+		case CAPACITY:
+			if (get_u64(p, "capacity", v, &x) != 0)
+				break;
+			if (x < IV_STREAM_CAPACITY_MIN || x > IV_STREAM_CAPACITY_MAX)
+				perr(p, mark_of(v), "'capacity' must be between %u bytes and %u MiB, "
+				     "got %s", IV_STREAM_CAPACITY_MIN, IV_STREAM_CAPACITY_MAX >> 20,
+				     show(buf, v));
+			else
+				st->capacity = (uint32_t)x;
+			break;
+		case MODE:
+			if (is_scalar(v, "message"))
+				st->message = true;
+			else if (!is_scalar(v, "byte"))
+				perr(p, mark_of(v), "'mode' must be byte or message, got %s",
+				     show(buf, v));
+			break;
+		case WRITERS:
+			set_stream_ends(p, st, IV_STREAM_WRITE, "writers", v);
+			break;
+		case READERS:
+			set_stream_ends(p, st, IV_STREAM_READ, "readers", v);
+			break;
+		}
+	}
+	if (!seen[NAME])
+		perr(p, st->mark, "this stream has no 'name'");
+}
+
 static void parse_list(struct parser *p, const char *key, const yaml_node_t *v,
 		       void (*each)(struct parser *, const yaml_node_t *))
 {
@@ -991,16 +1175,16 @@ static bool has_aliases(struct parser *p)
 
 static void parse_document(struct parser *p)
 {
-	enum { CVMS, CAPFILES, NKEYS };
-	static const char *const keys[NKEYS] = { "cVMs", "capfiles" };
+	enum { CVMS, CAPFILES, STREAMS, NKEYS };
+	static const char *const keys[NKEYS] = { "cVMs", "capfiles", "streams" };
 	const yaml_node_t *root = yaml_document_get_root_node(p->doc), *seen[NKEYS] = { 0 };
 	char buf[SHOW_BUF];
 
 	if (is_null(root) || has_aliases(p))
 		return;
 	if (root->type != YAML_MAPPING_NODE) {
-		perr(p, mark_of(root), "the top level must be a mapping with 'cVMs:' and "
-		     "'capfiles:', got %s", show(buf, root));
+		perr(p, mark_of(root), "the top level must be a mapping with 'cVMs:', 'capfiles:' "
+		     "and 'streams:', got %s", show(buf, root));
 		return;
 	}
 	for (yaml_node_pair_t *pair = root->data.mapping.pairs.start;
@@ -1013,6 +1197,9 @@ static void parse_document(struct parser *p)
 			break;
 		case CAPFILES:
 			parse_list(p, "capfiles", v, parse_capfile);
+			break;
+		case STREAMS:
+			parse_list(p, "streams", v, parse_stream);
 			break;
 		}
 	}
@@ -1052,6 +1239,64 @@ static void syntax_error(struct parser *p, const yaml_parser_t *yp, const char *
 		perr(p, m, "YAML syntax error: %s", yp->problem);
 }
 
+/*
+ * Stream names are unique; and a descriptor of a cVM is bound to one stream end at most
+ * (the key "cvm/fd" stands for the binding).
+ */
+static void check_stream_names(struct parser *p)
+{
+	const struct config *cfg = p->cfg;
+	size_t n = cfg->nstreams, nb = 0, m = 0;
+	struct entry *e;
+	char **keys;
+
+	for (size_t i = 0; i < n; i++)
+		nb += cfg->streams[i].nends[0] + cfg->streams[i].nends[1];
+	e = calloc((n > nb ? n : nb) + 1, sizeof *e);
+	keys = calloc(nb + 1, sizeof *keys);
+	if (!e || !keys) {
+		free(e);
+		free(keys);
+		oom(p);
+		return;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (cfg->streams[i].name)
+			e[m++] = (struct entry){ .s = cfg->streams[i].name, .idx = i,
+						 .len = strlen(cfg->streams[i].name),
+						 .mark = cfg->streams[i].mark };
+	report_duplicates(p, e, m, "stream name");
+	m = 0;
+	for (size_t i = 0; i < n; i++) {
+		for (int end = 0; end < 2; end++) {
+			for (size_t j = 0; j < cfg->streams[i].nends[end]; j++) {
+				const struct cfg_stream_end *se = &cfg->streams[i].ends[end][j];
+				size_t len;
+
+				if (!se->cvm || se->fd < 0)
+					continue;
+				len = strlen(se->cvm) + 8;
+				if (!(keys[m] = malloc(len))) {
+					oom(p);
+					goto out;
+				}
+				snprintf(keys[m], len, "%s/%d", se->cvm, se->fd);
+				/* Ordered by position, so the first in the file is reported as first. */
+				e[m] = (struct entry){ .s = keys[m], .len = strlen(keys[m]),
+						       .idx = (size_t)se->mark.line << 16 | se->mark.col,
+						       .mark = se->mark };
+				m++;
+			}
+		}
+	}
+	report_duplicates(p, e, m, "binding of a descriptor (cVM/fd)");
+out:
+	for (size_t i = 0; i < m; i++)
+		free(keys[i]);
+	free(keys);
+	free(e);
+}
+
 static void check_unique_names(struct parser *p)
 {
 	const struct config *cfg = p->cfg;
@@ -1076,6 +1321,7 @@ static void check_unique_names(struct parser *p)
 						 .mark = cfg->capfiles[i].mark };
 	report_duplicates(p, e, m, "capfile name");
 	free(e);
+	check_stream_names(p);
 }
 
 /* The first cVM named s in the name-sorted index idx, or NO_CVM. */
@@ -1193,7 +1439,7 @@ static void check_references(struct parser *p)
 	}
 	for (size_t i = 0; i < p->nrefs; i++)
 		if (find_cvm(idx, m, p->refs[i].name) == NO_CVM)
-			perr(p, p->refs[i].mark, "'allow' names an unknown cVM %s",
+			perr(p, p->refs[i].mark, "'%s' names an unknown cVM %s", p->refs[i].what,
 			     show_str(buf, p->refs[i].name, strlen(p->refs[i].name)));
 	report_cycles(p, to, n);
 	free(idx);
@@ -1344,6 +1590,15 @@ void cfg_free(struct config *cfg)
 		free(allow);
 	}
 	free(cfg->capfiles);
+	for (size_t i = 0; i < cfg->nstreams; i++) {
+		for (int end = 0; end < 2; end++) {
+			for (size_t j = 0; j < cfg->streams[i].nends[end]; j++)
+				free(cfg->streams[i].ends[end][j].cvm);
+			free(cfg->streams[i].ends[end]);
+		}
+		free(cfg->streams[i].name);
+	}
+	free(cfg->streams);
 	free(cfg->path);
 	free(cfg->dir);
 	free(cfg);

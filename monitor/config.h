@@ -58,6 +58,22 @@ struct cfg_capfile {
 	char **allow;                 /* NULL-terminated cVM names that may probe it; NULL: all */
 };
 
+/* A cVM holding an end of a YAML stream, and the descriptor the end is bound to. */
+struct cfg_stream_end {
+	char *cvm;
+	struct cfg_mark mark;
+	int fd;                       /* posix descriptor (0 stdin, 1 stdout, ...); -1: none */
+};
+
+struct cfg_stream {
+	char *name;
+	struct cfg_mark mark;
+	uint32_t capacity;            /* bytes as written; 0: the default */
+	bool message;                 /* mode: message (true) or byte */
+	struct cfg_stream_end *ends[2]; /* [0]: readers, [1]: writers (enum iv_stream_end) */
+	size_t nends[2];
+};
+
 struct config {
 	char *path;                   /* the YAML file as given on the command line */
 	char *dir;                    /* its folder: runtime and disk paths are relative to it */
@@ -65,6 +81,8 @@ struct config {
 	size_t ncvms;
 	struct cfg_capfile *capfiles;
 	size_t ncapfiles;
+	struct cfg_stream *streams;
+	size_t nstreams;
 };
 
 /*

@@ -15,7 +15,10 @@ void Z_intravisorZ_exit(struct cvm *vm, uint32_t status);
 uint64_t Z_intravisorZ_clock_ns(struct cvm *vm, uint32_t clock);
 uint32_t Z_intravisorZ_random(struct cvm *vm, uint32_t ptr, uint32_t len);
 
-/* Capabilities (cap_hostcalls.c), CAP_FILE (ipc/capfile.c), CAP_CALL (ipc/call_hostcalls.c). */
+/*
+ * Capabilities (cap_hostcalls.c), CAP_FILE (ipc/capfile.c), CAP_CALL (ipc/call_hostcalls.c),
+ * CAP_STREAM (ipc/stream_hostcalls.c).
+ */
 uint32_t Z_intravisorZ_cap_info(struct cvm *vm, uint32_t, uint32_t);
 uint32_t Z_intravisorZ_cap_derive(struct cvm *vm, uint32_t, uint64_t, uint64_t, uint32_t);
 uint32_t Z_intravisorZ_cap_drop(struct cvm *vm, uint32_t);
@@ -36,6 +39,14 @@ uint32_t Z_intravisorZ_call_prb(struct cvm *vm, uint32_t, uint32_t, uint32_t);
 uint32_t Z_intravisorZ_call(struct cvm *vm, uint32_t, uint32_t, uint32_t, uint32_t, uint32_t, uint32_t, uint32_t);
 uint32_t Z_intravisorZ_call_buffer(struct cvm *vm);
 uint32_t Z_intravisorZ_serve(struct cvm *vm, uint32_t);
+uint32_t Z_intravisorZ_stream_new(struct cvm *vm, uint32_t, uint32_t, uint32_t);
+uint32_t Z_intravisorZ_stream_adv(struct cvm *vm, uint32_t, uint32_t, uint32_t, uint32_t);
+uint32_t Z_intravisorZ_stream_prb(struct cvm *vm, uint32_t, uint32_t, uint32_t, uint32_t);
+uint32_t Z_intravisorZ_stream_send(struct cvm *vm, uint32_t, uint32_t, uint32_t, uint32_t, uint32_t);
+uint32_t Z_intravisorZ_stream_recv(struct cvm *vm, uint32_t, uint32_t, uint32_t, uint32_t, uint32_t);
+uint32_t Z_intravisorZ_stream_wait(struct cvm *vm, uint32_t, uint32_t, uint32_t);
+uint32_t Z_intravisorZ_stream_fd(struct cvm *vm, uint32_t);
+uint32_t Z_intravisorZ_cap_notify(struct cvm *vm, uint32_t);
 
 /*
  * Reads a name argument (1..IV_NAME_MAX bytes, no NUL) from vm's memory into out,

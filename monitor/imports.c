@@ -8,6 +8,7 @@ static const struct import_family *const families[] = {
 	&cap_family,
 	&capfile_family,
 	&call_family,
+	&stream_family,
 	&wasi_family,
 };
 

@@ -23,6 +23,7 @@ extern const struct import_family hostcall_family; /* hostcall.c: the bare runti
 extern const struct import_family cap_family;      /* cap_hostcalls.c: capabilities */
 extern const struct import_family capfile_family;  /* ipc/capfile.c: CAP_FILE */
 extern const struct import_family call_family;     /* ipc/call_hostcalls.c: CAP_CALL */
+extern const struct import_family stream_family;   /* ipc/stream_hostcalls.c: CAP_STREAM */
 extern const struct import_family wasi_family;     /* posix/wasi.c: WASI preview1 */
 
 /* A family serving this import module, or NULL: tells which runtime the module needs. */

@@ -13,6 +13,7 @@
 #include "cvm.h"
 #include "hostcall.h"
 #include "ipc/ipc.h"
+#include "ipc/stream.h"
 #include "intravisor/abi.h"
 #include "module.h"
 #include "rt.h"
@@ -167,6 +168,43 @@ static int create_capfiles(const struct config *cfg)
 	return 0;
 }
 
+/*
+ * The YAML's streams exist, their ends in the tables of the cVMs listed (and bound to their
+ * descriptors), before any cVM starts: so no end closes before its holders even ran.
+ */
+static int create_streams(const struct config *cfg)
+{
+	size_t i, j;
+	int end, err;
+
+	for (i = 0; i < cfg->nstreams; i++) {
+		const struct cfg_stream *c = &cfg->streams[i];
+
+		for (end = 0; end < 2; end++) {
+			for (j = 0; j < c->nends[end]; j++) {
+				const struct cfg_stream_end *se = &c->ends[end][j];
+
+				if (se->fd >= 0 && cvm_find(se->cvm)->abi != CFG_ABI_POSIX) {
+					cfg_report(cfg, se->mark, stderr,
+						   "cVM '%s' runs the bare runtime, which has no file "
+						   "descriptors: it cannot have fd %d bound to stream "
+						   "'%s' (it gets the end with iv_stream_prb)",
+						   se->cvm, se->fd, c->name);
+					return -1;
+				}
+			}
+		}
+		err = stream_create_configured(c);
+		if (err) {
+			cfg_report(cfg, c->mark, stderr, "cannot create stream '%s': %s", c->name,
+				   err == -IV_EEXIST ? "name in use"
+				   : err == -IV_ENOMEM ? "out of memory" : "a cVM it lists is gone");
+			return -1;
+		}
+	}
+	return 0;
+}
+
 static int run_yaml(const struct options *o)
 {
 	struct module_opts mo = {o->cache_dir, isatty(2)};
@@ -220,7 +258,7 @@ static int run_yaml(const struct options *o)
 			goto out;
 		}
 	}
-	if (bind_callbacks(cfg, vms) || create_capfiles(cfg))
+	if (bind_callbacks(cfg, vms) || create_capfiles(cfg) || create_streams(cfg))
 		goto out;
 	for (i = 0; i < cfg->ncvms; i++)
 		start_in_order(cfg, vms, i);
@@ -243,6 +281,7 @@ out:
 	free(vms);
 	free(mods);
 	names_clear();
+	stream_clear();
 	cfg_free(cfg);
 	return rc;
 }

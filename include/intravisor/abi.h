@@ -9,7 +9,7 @@
  * changes; it is part of the compile-cache key, so a monitor never runs code compiled
  * against another ABI.
  */
-#define IV_ABI_VERSION 2
+#define IV_ABI_VERSION 3
 
 /* The wasm import module that carries the `bare` runtime's hostcalls. */
 #define IV_IMPORT_MODULE "intravisor"
@@ -120,6 +120,57 @@ enum iv_clock {
  *       cVM can call any more (each has ended or is itself serving), -IV_ETIMEDOUT after
  *       timeout_ms (-1: no limit).
  *
+ * ---- CAP_STREAM: streams between cVMs ----
+ * A stream is a ring buffer in monitor memory with two ends, each an IV_CAP_STREAM
+ * capability: the read end carries IV_PERM_LOAD (receive), the write end IV_PERM_STORE
+ * (send); either may carry IV_PERM_GRANT (cap_transfer, stream_adv). cap_info reports
+ * length = the stream's capacity. Several cVMs may hold each end. Byte streams carry bytes
+ * (a send of at most IV_STREAM_ATOMIC bytes is never interleaved with another writer's);
+ * message streams keep each send whole (at most capacity - IV_STREAM_MSG_OVERHEAD bytes)
+ * and may attach a memory capability to it (zero-copy). An end is open while a cVM holds a
+ * capability to it with its permission (not revoked) or an advertisement still promises it
+ * to a prober (takers). With no write end open, readers get EOF (0) once the stream is
+ * empty; with no read end open, sends fail with -IV_EPIPE. timeout_ms: -1 waits without
+ * limit, 0 never waits (-IV_EAGAIN), N > 0 at most N ms (-IV_ETIMEDOUT); a waiting cVM can
+ * be called meanwhile, and its time limit still applies.
+ *   stream_new(capacity: i32, flags: i32, ends: i32) -> i32
+ *       a new stream of capacity bytes (IV_STREAM_CAPACITY_MIN..MAX, rounded up to a power
+ *       of two; 0: IV_STREAM_CAPACITY_DEFAULT), flags IV_STREAM_MESSAGE or 0 (bytes). Writes
+ *       the read end's handle, then the write end's (two i32), at ends. -IV_ENOMEM past
+ *       IV_STREAM_BUDGET bytes of streams made by this cVM and still alive.
+ *   stream_adv(name: i32, name_len: i32, h: i32, takers: i32) -> i32
+ *       advertises end h (needs GRANT) under name, for stream_prb. takers > 0: at most that
+ *       many probes, and until they happen the advertisement counts as that many open
+ *       ends; 0: any number of probes, counting as none. Revoking h withdraws it (and
+ *       revokes the ends probed from it); so does the advertiser's end. -IV_EEXIST when the
+ *       name already advertises that end, -IV_EMFILE as capfile_adv.
+ *   stream_prb(name: i32, name_len: i32, end: i32, timeout_ms: i32) -> i32
+ *       a capability to end IV_STREAM_READ or IV_STREAM_WRITE of the stream advertised (or
+ *       declared in the YAML's streams:) under name; waits as capfile_prb. For a YAML
+ *       stream, a cVM listed among its readers (writers) first gets the handle the monitor
+ *       gave it at start, others -IV_EACCES.
+ *   stream_send(h: i32, buf: i32, len: i32, cap: i32, timeout_ms: i32) -> i32
+ *       sends [buf, buf+len); returns the count sent (a byte stream sends all unless it
+ *       times out part-way, which returns what was sent). cap != 0 attaches that memory
+ *       capability (needs GRANT; message streams only); the receiver gets a copy derived
+ *       from it. -IV_EPIPE, -IV_EAGAIN, -IV_ETIMEDOUT, -IV_EMSGSIZE (message too large).
+ *   stream_recv(h: i32, buf: i32, len: i32, cap_out: i32, timeout_ms: i32) -> i32
+ *       receives into [buf, buf+len): a byte stream what is there (at least 1 byte), a
+ *       message stream one whole message; returns the count, 0 at EOF. With cap_out != 0
+ *       the handle of an attached capability (or 0) is written there as i32; without, an
+ *       attached capability is dropped. -IV_EMSGSIZE leaves a message larger than len queued.
+ *   stream_wait(items: i32, n: i32, timeout_ms: i32) -> i32
+ *       waits until one of n (1..IV_WAIT_MAX) struct iv_wait items is ready: a stream end
+ *       (IV_WAIT_READ / IV_WAIT_WRITE) or a memory capability (IV_WAIT_NOTIFY: cap_notify
+ *       was called on its object since the count in seq). Sets revents (and seq, error) in
+ *       every item; returns how many are ready, 0 on timeout.
+ *   stream_fd(h: i32) -> i32
+ *       posix cVMs: binds end h to the lowest free file descriptor >= 3 and returns it; the
+ *       descriptor takes the handle over (fd_close drops it). read, write, poll work on it.
+ *   cap_notify(h: i32) -> i32
+ *       counts one event on the object of memory capability h (needs STORE) and wakes the
+ *       cVMs waiting for it with IV_WAIT_NOTIFY.
+ *
  * ---- Callback chaining ----
  * A cVM whose YAML has `callback_out: NAME` sends its console_write, exit, clock_ns and
  * random hostcalls to cVM NAME's export IV_SYSCALL_EXPORT instead of the monitor:
@@ -149,6 +200,14 @@ enum iv_clock {
 #define IV_HC_CALL "call"
 #define IV_HC_CALL_BUFFER "call_buffer"
 #define IV_HC_SERVE "serve"
+#define IV_HC_STREAM_NEW "stream_new"
+#define IV_HC_STREAM_ADV "stream_adv"
+#define IV_HC_STREAM_PRB "stream_prb"
+#define IV_HC_STREAM_SEND "stream_send"
+#define IV_HC_STREAM_RECV "stream_recv"
+#define IV_HC_STREAM_WAIT "stream_wait"
+#define IV_HC_STREAM_FD "stream_fd"
+#define IV_HC_CAP_NOTIFY "cap_notify"
 
 #define IV_SYSCALL_EXPORT "intravisor_syscall"
 
@@ -175,6 +234,7 @@ enum iv_cap_type {
 	IV_CAP_MEMORY = 1,
 	IV_CAP_ENTRY = 2,
 	IV_CAP_SEALER = 3,
+	IV_CAP_STREAM = 4,
 };
 
 /* What cap_info reports (32 bytes, little-endian, as in guest memory). */
@@ -196,6 +256,41 @@ struct iv_cap_info {
 /* Default size of a cVM's capability table (YAML `caps:` under `limits:` changes it). */
 #define IV_CAPS_DEFAULT 1024
 
+/* Streams: the two ends (stream_prb), stream_new's flags, sizes and limits. */
+enum iv_stream_end {
+	IV_STREAM_READ = 0,
+	IV_STREAM_WRITE = 1,
+};
+#define IV_STREAM_MESSAGE 1u                  /* keep message boundaries */
+#define IV_STREAM_CAPACITY_MIN 64u
+#define IV_STREAM_CAPACITY_MAX (16u << 20)
+#define IV_STREAM_CAPACITY_DEFAULT (64u << 10)
+#define IV_STREAM_ATOMIC 4096u                /* byte sends up to this size are never split */
+#define IV_STREAM_MSG_OVERHEAD 16u            /* ring bytes a message takes beyond its own */
+#define IV_STREAM_BUDGET (64u << 20)          /* bytes of live streams one cVM may create */
+/* File descriptors a posix cVM may have bound to streams: 0 .. IV_STREAM_FD_MAX - 1. */
+#define IV_STREAM_FD_MAX 64
+
+/* stream_wait: what an item waits for, and what is ready (revents). */
+enum iv_wait_events {
+	IV_WAIT_READ = 1u << 0,   /* read end: data, a message, or EOF */
+	IV_WAIT_WRITE = 1u << 1,  /* write end: room for IV_STREAM_ATOMIC bytes (or all of a
+	                             smaller stream), or -IV_EPIPE */
+	IV_WAIT_NOTIFY = 1u << 2, /* memory capability: cap_notify since seq */
+	IV_WAIT_HUP = 1u << 3,    /* revents only: the other side has no open end */
+	IV_WAIT_ERROR = 1u << 4,  /* revents only: the handle is unusable; see error */
+};
+#define IV_WAIT_MAX 64
+
+/* One item of stream_wait (16 bytes, little-endian, as in guest memory). */
+struct iv_wait {
+	int32_t handle;
+	uint16_t events;  /* IV_WAIT_READ, IV_WAIT_WRITE and/or IV_WAIT_NOTIFY */
+	uint16_t revents; /* set by the monitor */
+	uint32_t seq;     /* IV_WAIT_NOTIFY: the event count seen; updated to the current one */
+	int32_t error;    /* with IV_WAIT_ERROR: the negated iv_error; else 0 */
+};
+
 /*
  * Errors returned by hostcalls, negated. The values equal WASI preview1's errno values so a
  * posix guest can hand them straight to errno.
@@ -203,6 +298,7 @@ struct iv_cap_info {
 enum iv_error {
 	IV_OK = 0,
 	IV_EACCES = 2,        /* not allowed (capfile allow-list; sealed capability used) */
+	IV_EAGAIN = 6,        /* would wait, and the timeout was 0 */
 	IV_EBADF = 8,         /* not a handle of this cVM (never issued, dropped, stale) */
 	IV_ECANCELED = 11,    /* the callee trapped or exited during the call */
 	IV_EDEADLK = 16,      /* the call would deadlock (re-entry or a cycle) */
@@ -211,6 +307,7 @@ enum iv_error {
 	IV_EINVAL = 28,
 	IV_EIO = 29,
 	IV_EMFILE = 33,       /* the capability table is full */
+	IV_EMSGSIZE = 35,     /* a message too large for the stream or the buffer */
 	IV_ENAMETOOLONG = 37,
 	IV_ENOENT = 44,       /* no such name */
 	IV_ENOMEM = 48,
@@ -218,6 +315,7 @@ enum iv_error {
 	IV_ENOSYS = 52,
 	IV_ENOTSUP = 58,
 	IV_EPERM = 63,
+	IV_EPIPE = 64,        /* no read end of the stream is open */
 	IV_ERANGE = 68,       /* outside the capability's bounds */
 	IV_ESRCH = 71,        /* the target cVM has ended */
 	IV_ESTALE = 72,       /* the capability was revoked */

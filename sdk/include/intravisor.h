@@ -72,6 +72,20 @@ IV_HOSTCALL(IV_HC_CALL) int32_t iv_hc_call(int32_t entry, const int64_t *args, i
 					   int64_t *result);
 IV_HOSTCALL(IV_HC_CALL_BUFFER) int32_t iv_hc_call_buffer(void);
 IV_HOSTCALL(IV_HC_SERVE) int32_t iv_hc_serve(int32_t timeout_ms);
+IV_HOSTCALL(IV_HC_STREAM_NEW) int32_t iv_hc_stream_new(uint32_t capacity, uint32_t flags,
+						       int32_t *ends);
+IV_HOSTCALL(IV_HC_STREAM_ADV) int32_t iv_hc_stream_adv(const char *name, size_t name_len,
+						       int32_t h, uint32_t takers);
+IV_HOSTCALL(IV_HC_STREAM_PRB) int32_t iv_hc_stream_prb(const char *name, size_t name_len,
+						       int32_t end, int32_t timeout_ms);
+IV_HOSTCALL(IV_HC_STREAM_SEND) int32_t iv_hc_stream_send(int32_t h, const void *buf, size_t len,
+							 int32_t cap, int32_t timeout_ms);
+IV_HOSTCALL(IV_HC_STREAM_RECV) int32_t iv_hc_stream_recv(int32_t h, void *buf, size_t len,
+							 int32_t *cap_out, int32_t timeout_ms);
+IV_HOSTCALL(IV_HC_STREAM_WAIT) int32_t iv_hc_stream_wait(struct iv_wait *items, int32_t n,
+							 int32_t timeout_ms);
+IV_HOSTCALL(IV_HC_STREAM_FD) int32_t iv_hc_stream_fd(int32_t h);
+IV_HOSTCALL(IV_HC_CAP_NOTIFY) int32_t iv_hc_cap_notify(int32_t h);
 
 /*
  * Writes len bytes at buf to the cVM's console: the monitor's stdout, where each line gets a
@@ -381,6 +395,142 @@ int iv_call_buffer(void);
  *   -IV_EINVAL      called from inside a call into this cVM.
  */
 int iv_serve(int timeout_ms);
+
+/*
+ * ---- CAP_STREAM: streams between cVMs ----
+ *
+ * A stream is a ring buffer the monitor keeps, with a read end and a write end, each a
+ * capability (IV_CAP_STREAM): the read end carries IV_PERM_LOAD, the write end
+ * IV_PERM_STORE, and both IV_PERM_GRANT, so they can be transferred (iv_cap_transfer),
+ * advertised (iv_stream_adv), derived, sealed and revoked like any capability. Several cVMs
+ * may hold each end. A byte stream carries bytes; a send of at most IV_STREAM_ATOMIC bytes
+ * is never interleaved with another writer's. A message stream keeps each send whole and
+ * may attach a memory capability to it (zero-copy: the receiver maps or copies the memory).
+ *
+ * An end is open while some cVM holds a capability to it with its permission (not revoked),
+ * or an advertisement still promises it to probers. Once no write end is open, readers get
+ * what remains and then EOF (0); once no read end is open, sends fail with -IV_EPIPE (no
+ * signal). A cVM's capabilities go when it ends, so a writer that exits (or traps) is EOF to
+ * its readers.
+ *
+ * Every call that may wait takes timeout_ms: -1 waits as long as it takes, 0 never waits
+ * (-IV_EAGAIN instead), N > 0 waits at most N ms (-IV_ETIMEDOUT). While a call waits, other
+ * cVMs can call into this one; its YAML time limit still ends it (a "time limit" trap).
+ *
+ * In the posix runtime streams are also file descriptors: the YAML can bind an end to
+ * stdin, stdout or a numbered fd (see docs/config.md, streams:), and iv_stream_fd binds one
+ * at run time; read(), write(), poll() and fcntl(O_NONBLOCK) work on them.
+ *
+ * Besides the errors listed with capabilities, calls taking an end refuse with
+ * -IV_EINVAL an end that is not a stream end, -IV_ENOTCAPABLE one without the permission
+ * the call needs (sending through a read end, for example).
+ */
+
+/*
+ * A new stream of capacity bytes (IV_STREAM_CAPACITY_MIN to IV_STREAM_CAPACITY_MAX,
+ * rounded up to a power of two; 0 for IV_STREAM_CAPACITY_DEFAULT) with flags 0 (bytes) or
+ * IV_STREAM_MESSAGE. Its ends are stored in *read_end and *write_end.
+ * Returns 0, or:
+ *   -IV_EINVAL   a capacity out of range, unknown flags;
+ *   -IV_ENOMEM   this cVM's live streams would hold more than IV_STREAM_BUDGET bytes;
+ *   -IV_EFAULT   read_end or write_end is not inside this cVM's memory.
+ */
+int iv_stream_new(size_t capacity, unsigned flags, int *read_end, int *write_end);
+
+/*
+ * Advertises end h under name for iv_stream_prb (names are as for CAP_FILE; the read and
+ * the write end of one name are separate). takers > 0 allows that many probes and, until
+ * they happen, counts as that many open ends (so a reader that advertised its stream's
+ * write end does not see EOF before the writers even came); takers 0 allows any number of
+ * probes and counts as none. The advertisement goes when its takers are used up, when this
+ * cVM ends, or when h is revoked (which revokes the ends probed from it too).
+ * Returns 0, or:
+ *   -IV_ENOTCAPABLE  h lacks IV_PERM_GRANT;
+ *   -IV_EEXIST       the name already advertises that end;
+ *   -IV_EMFILE       this cVM advertises as many streams as its table holds handles;
+ *   -IV_EINVAL       takers > 65536.
+ */
+int iv_stream_adv(const char *name, int h, unsigned takers);
+
+/*
+ * A capability to end IV_STREAM_READ or IV_STREAM_WRITE of the stream advertised under
+ * name, or declared in the YAML's streams: (a cVM the YAML lists among its readers or
+ * writers gets the handle the monitor gave it at start; others are refused). Waits as
+ * iv_capfile_prb does.
+ * Returns the handle, or -IV_ETIMEDOUT, -IV_ENOENT as iv_capfile_prb, -IV_EACCES (a YAML
+ * stream that does not list this cVM for that end), -IV_EINVAL (end).
+ */
+int iv_stream_prb(const char *name, int end, int timeout_ms);
+
+/*
+ * Sends len bytes at buf through write end h. A byte stream sends them all, waiting for
+ * room as needed (part-way through, a timeout returns the count sent so far); a message
+ * stream sends them as one message, or nothing.
+ * Returns the count sent, or:
+ *   -IV_EPIPE      no read end is open;
+ *   -IV_EAGAIN     timeout_ms 0, and no room;
+ *   -IV_ETIMEDOUT  no room in time;
+ *   -IV_EMSGSIZE   a message longer than the stream's capacity - IV_STREAM_MSG_OVERHEAD;
+ *   -IV_EFAULT     [buf, buf+len) is not inside this cVM's memory (or in a mapped window);
+ *   -IV_EINVAL     len > INT32_MAX.
+ */
+long iv_stream_send(int h, const void *buf, size_t len, int timeout_ms);
+
+/*
+ * Receives from read end h into [buf, buf+len): from a byte stream what is there (at least
+ * one byte, at most len), from a message stream one whole message.
+ * Returns the count received, 0 at EOF (no write end open and nothing left), or:
+ *   -IV_EAGAIN, -IV_ETIMEDOUT  nothing came (timeout_ms 0, or in time);
+ *   -IV_EMSGSIZE               the next message is longer than len (it stays queued);
+ *   -IV_EFAULT                 as iv_stream_send.
+ * A capability attached to the message is dropped: use iv_stream_recv_cap to take it.
+ */
+long iv_stream_recv(int h, void *buf, size_t len, int timeout_ms);
+
+/*
+ * Zero-copy: as iv_stream_send on a message stream, with memory capability cap attached
+ * to the message (it needs IV_PERM_GRANT). The receiver gets a capability derived from
+ * cap: revoking cap revokes it, even while in flight. Errors as iv_stream_send, and those
+ * of cap's handle; -IV_EINVAL on a byte stream or for a cap that is not a memory one.
+ */
+long iv_stream_send_cap(int h, const void *buf, size_t len, int cap, int timeout_ms);
+
+/*
+ * As iv_stream_recv, and *cap gets the handle of the capability attached to the message:
+ * 0 when none was, or it was revoked on the way. -IV_EMFILE when this cVM's table has no
+ * room for it (the message stays queued).
+ */
+long iv_stream_recv_cap(int h, void *buf, size_t len, int *cap, int timeout_ms);
+
+/*
+ * Waits until one of the n items (1 to IV_WAIT_MAX) is ready, for at most timeout_ms. Each
+ * item names a handle and one event: IV_WAIT_READ on a read end (data, or EOF),
+ * IV_WAIT_WRITE on a write end (room for IV_STREAM_ATOMIC bytes, or the whole of a smaller
+ * stream, or no reader left), or IV_WAIT_NOTIFY on a memory capability (iv_cap_notify was
+ * called on its object since the count in seq: start with seq 0, or with the seq a previous
+ * wait returned). Every item's
+ * revents is set: its event when ready, IV_WAIT_HUP when the other side has no open end,
+ * IV_WAIT_ERROR with error set when the handle cannot be waited on (it was dropped,
+ * revoked, or is the wrong kind; that item counts as ready). seq gets the current count.
+ * Returns how many items are ready, 0 on timeout, or -IV_EINVAL (n, or an item's events is
+ * not exactly one of the three), -IV_EFAULT (items not inside this cVM's memory).
+ */
+int iv_wait(struct iv_wait *items, int n, int timeout_ms);
+
+/*
+ * Counts one event on the object of memory capability h (needs IV_PERM_STORE) and wakes
+ * every cVM waiting on a capability to it with IV_WAIT_NOTIFY: "I wrote to your buffer".
+ * Returns 0, or the errors of a memory capability's use.
+ */
+int iv_cap_notify(int h);
+
+/*
+ * posix cVMs: binds end h to the lowest free file descriptor from 3 up (below
+ * IV_STREAM_FD_MAX) and returns it; read(), write(), poll() then work on it. The descriptor
+ * takes the handle over: close() drops it. Returns the descriptor, or -IV_EMFILE (none
+ * free), -IV_EEXIST (h is bound already).
+ */
+int iv_stream_fd(int h);
 
 /*
  * ---- Callback chaining ----

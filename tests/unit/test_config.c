@@ -511,6 +511,57 @@ static void test_capfile_allow(void **state)
 	assert_memory_equal(c->data, "hi", 2);
 }
 
+static void test_streams(void **state)
+{
+	struct fx *f = *state;
+	const struct cfg_stream *st;
+
+	/* The cVMs named are defined only in a later document. */
+	assert_int_equal(load(f,
+			      "streams:\n"
+			      "- name: raw\n"
+			      "  writers: [{cvm: gen, fd: stdout}]\n"
+			      "  readers: [{cvm: xform, fd: stdin}]\n"
+			      "- name: ch1\n"
+			      "  capacity: 0x1000\n"
+			      "  mode: message\n"
+			      "  writers: [gen, xform]\n"
+			      "  readers:\n"
+			      "  - xform\n"
+			      "  - {cvm: gen, fd: 5}\n"
+			      "- name: empty\n"
+			      "  mode: byte\n"
+			      "---\n"
+			      "cVMs:\n"
+			      "- name: gen\n"
+			      "  runtime: a.wasm\n"
+			      "- name: xform\n"
+			      "  runtime: b.wasm\n"),
+			 0);
+	assert_int_equal(f->outlen, 0);
+	assert_int_equal(f->cfg->nstreams, 3);
+	st = &f->cfg->streams[0];
+	assert_string_equal(st->name, "raw");
+	assert_int_equal(st->capacity, 0);
+	assert_false(st->message);
+	assert_int_equal(st->nends[1], 1);
+	assert_string_equal(st->ends[1][0].cvm, "gen");
+	assert_int_equal(st->ends[1][0].fd, 1);
+	assert_int_equal(st->nends[0], 1);
+	assert_string_equal(st->ends[0][0].cvm, "xform");
+	assert_int_equal(st->ends[0][0].fd, 0);
+	st = &f->cfg->streams[1];
+	assert_int_equal(st->capacity, 0x1000);
+	assert_true(st->message);
+	assert_int_equal(st->nends[1], 2);
+	assert_int_equal(st->ends[1][1].fd, -1);
+	assert_int_equal(st->nends[0], 2);
+	assert_string_equal(st->ends[0][1].cvm, "gen");
+	assert_int_equal(st->ends[0][1].fd, 5);
+	st = &f->cfg->streams[2];
+	assert_int_equal(st->nends[0] + st->nends[1], 0);
+}
+
 static void test_limits(void **state)
 {
 	struct fx *f = *state;
@@ -704,7 +755,8 @@ static void test_unknown_keys(void **state)
 		  "t.yaml:4:3: unknown key 'bogus' in a cVM; valid keys are: name, runtime, args, env, "
 		  "disk, net, callback_out, callback_in, wait, clean_room, isolation, abi, limits\n" },
 		{ "cvms:\n- name: a\n",
-		  "t.yaml:1:1: unknown key 'cvms' at the top level; valid keys are: cVMs, capfiles\n" },
+		  "t.yaml:1:1: unknown key 'cvms' at the top level; valid keys are: cVMs, capfiles, "
+		  "streams\n" },
 		{ CVM_A "  isolation:\n  - size: 0x10000\n    limit: 3\n",
 		  "t.yaml:6:5: unknown key 'limit' in 'isolation'; valid keys are: base, size, begin, end" },
 		{ CVM_A "capfiles:\n- name: c\n  size: 1\n  mode: rw\n",
@@ -750,8 +802,8 @@ static void test_wrong_types(void **state)
 		{ "cVMs:\n- name: a\n  runtime: [a.wasm]\n",
 		  "t.yaml:3:12: 'runtime' must be a string, got a sequence" },
 		{ "- name: a\n",
-		  "t.yaml:1:1: the top level must be a mapping with 'cVMs:' and 'capfiles:', got a "
-		  "sequence" },
+		  "t.yaml:1:1: the top level must be a mapping with 'cVMs:', 'capfiles:' and "
+		  "'streams:', got a sequence" },
 		{ "just text\n", "t.yaml:1:1: the top level must be a mapping" },
 		{ "cVMs: a\n", "t.yaml:1:7: 'cVMs' must be a sequence of mappings ('- name: ...'), got 'a'" },
 		{ "cVMs: {name: a}\n", "t.yaml:1:7: 'cVMs' must be a sequence of mappings" },
@@ -945,6 +997,53 @@ static void test_capfile_allow_errors(void **state)
 		{ CAPFILE_C "  allow: [\"a\\0\"]\n",
 		  "t.yaml:7:11: 'allow' must not contain control characters, got 'a\\x00'\n" },
 		{ CAPFILE_C "  allow: [a]\n  allow: [a]\n", "t.yaml:8:3: duplicate key 'allow' (first at 7:3)\n" },
+	};
+
+	check_bad(*state, cases, sizeof(cases) / sizeof(cases[0]));
+}
+
+#define STREAM_S CVM_A "streams:\n- name: s\n"
+
+static void test_stream_errors(void **state)
+{
+	static const struct bad cases[] = {
+		{ STREAM_S "  writers: [zz]\n", "t.yaml:6:13: 'writers' names an unknown cVM 'zz'\n" },
+		{ STREAM_S "  readers: [{cvm: zz}]\n",
+		  "t.yaml:6:19: 'readers' names an unknown cVM 'zz'\n" },
+		{ STREAM_S "  readers: [a, a]\n",
+		  "t.yaml:6:16: duplicate cVM 'a' in 'readers' (first at 6:13)\n" },
+		{ STREAM_S "  readers: [{cvm: a, fd: stdout}]\n",
+		  "t.yaml:6:26: a reader cannot be bound to 'stdout': it is the read end\n" },
+		{ STREAM_S "  writers: [{cvm: a, fd: 0}]\n",
+		  "t.yaml:6:26: a writer cannot be bound to '0': it is the write end\n" },
+		{ STREAM_S "  writers: [{cvm: a, fd: 64}]\n",
+		  "t.yaml:6:26: 'fd' must be stdin, stdout, stderr or a number below 64, got '64'\n" },
+		{ STREAM_S "  writers: [{cvm: a, fd: out}]\n",
+		  "t.yaml:6:26: 'fd' must be an integer, got 'out'\n" },
+		{ STREAM_S "  writers: [{cvm: a, fd: 5}]\n  readers: [{cvm: a, fd: 5}]\n",
+		  "t.yaml:7:19: duplicate binding of a descriptor (cVM/fd) 'a/5' (first defined at "
+		  "6:19)\n" },
+		{ STREAM_S "  writers: [{fd: 3}]\n", "t.yaml:6:13: this item of 'writers' has no 'cvm'\n" },
+		{ STREAM_S "  writers: [{cvm: a, pipe: 3}]\n",
+		  "t.yaml:6:22: unknown key 'pipe' in a stream's reader or writer; valid keys are: cvm, "
+		  "fd\n" },
+		{ STREAM_S "  writers: [[a]]\n",
+		  "t.yaml:6:13: each item of 'writers' must be a cVM name or a mapping of cvm and fd, "
+		  "got a sequence\n" },
+		{ STREAM_S "  writers: a\n", "t.yaml:6:12: 'writers' must be a sequence of cVMs, got 'a'\n" },
+		{ STREAM_S "  mode: bytes\n", "t.yaml:6:9: 'mode' must be byte or message, got 'bytes'\n" },
+		{ STREAM_S "  capacity: 32\n",
+		  "t.yaml:6:13: 'capacity' must be between 64 bytes and 16 MiB, got '32'\n" },
+		{ STREAM_S "  capacity: 0x1000001\n",
+		  "t.yaml:6:13: 'capacity' must be between 64 bytes and 16 MiB, got '0x1000001'\n" },
+		{ STREAM_S "  size: 1\n",
+		  "t.yaml:6:3: unknown key 'size' in a stream; valid keys are: name, capacity, mode, "
+		  "writers, readers\n" },
+		{ STREAM_S "- name: s\n", "t.yaml:6:3: duplicate stream name 's' (first defined at 5:3)\n" },
+		{ CVM_A "streams:\n- capacity: 64\n", "t.yaml:5:3: this stream has no 'name'\n" },
+		{ CVM_A "streams:\n- s\n", "t.yaml:5:3: a stream must be a mapping ('- name: ...'), got 's'\n" },
+		{ CVM_A "streams: s\n",
+		  "t.yaml:4:10: 'streams' must be a sequence of mappings ('- name: ...'), got 's'\n" },
 	};
 
 	check_bad(*state, cases, sizeof(cases) / sizeof(cases[0]));
@@ -1163,6 +1262,7 @@ int main(void)
 		T(test_later_features_warn),
 		T(test_callback_chain),
 		T(test_capfile_allow),
+		T(test_streams),
 		T(test_limits),
 		T(test_absolute_runtime),
 		T(test_flow_style_and_names),
@@ -1182,6 +1282,7 @@ int main(void)
 		T(test_isolation_shape),
 		T(test_aliases_refused),
 		T(test_capfile_allow_errors),
+		T(test_stream_errors),
 		T(test_capfile_allow_error_counts),
 		T(test_callback_out_errors),
 		T(test_callback_out_cycles_reported_once),
