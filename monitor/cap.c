@@ -751,16 +751,19 @@ int cap_events(struct cvm *vm, int h, uint32_t *count)
 int cap_fd_bind(struct cvm *vm, int fd, int h)
 {
 	struct cap_table *t = vm->caps;
+	int limit = vm->fd_limit ? (int)vm->fd_limit : IV_STREAM_FD_MAX; /* limits.fds */
 	int i;
 
 	if (fd < 0) {
-		for (fd = 3; fd < IV_STREAM_FD_MAX && t->fds[fd].handle; fd++)
+		for (fd = 3; fd < limit && t->fds[fd].handle; fd++)
 			;
-		if (fd == IV_STREAM_FD_MAX)
+		if (fd == limit)
 			return -IV_EMFILE;
 	}
 	if (fd >= IV_STREAM_FD_MAX)
 		return -IV_EBADF;
+	if (fd >= limit)
+		return -IV_EMFILE;
 	if (t->fds[fd].handle)
 		return -IV_EEXIST;
 	/* One descriptor per handle: closing it drops the handle under any other. */

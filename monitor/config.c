@@ -728,10 +728,13 @@ static void set_limits(struct parser *p, struct cfg_cvm *c, const yaml_node_t *v
 				c->timeout_s = (uint32_t)x;
 			else
 				c->cpu_s = (uint32_t)x;
+		} else if (ok && i == FDS) {
+			if (x < 3 || x > IV_STREAM_FD_MAX)
+				perr(p, mark_of(val), "'fds' must be between 3 and %u, got %s",
+				     IV_STREAM_FD_MAX, show(buf, val));
+			else
+				c->fd_limit = (uint32_t)x;
 		}
-		/* Checked all the same, so a file written for it loads unchanged once it works. */
-		if (i == FDS)
-			pwarn(p, mark_of(k), "'limits.%s' is not supported yet; ignored", keys[i]);
 	}
 }
 

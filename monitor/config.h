@@ -47,6 +47,7 @@ struct cfg_cvm {
 	uint32_t cap_limit;           /* limits.caps: capability table size; 0: the default */
 	uint32_t timeout_s;           /* limits.timeout: wall-clock seconds; 0: no limit */
 	uint32_t cpu_s;               /* limits.cpu: CPU seconds; 0: no limit */
+	uint32_t fd_limit;            /* limits.fds: open descriptors; 0: the default */
 };
 
 struct cfg_capfile {

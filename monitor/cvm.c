@@ -108,6 +108,7 @@ struct cvm *cvm_create(const struct cvm_spec *spec, struct module *module)
 	vm->stdin_attached = spec->stdin_attached;
 	vm->timeout_s = spec->timeout_s;
 	vm->cpu_s = spec->cpu_s;
+	vm->fd_limit = spec->fd_limit; /* 0: the default, IV_STREAM_FD_MAX */
 	vm->name_limit = spec->cap_limit ? spec->cap_limit : IV_CAPS_DEFAULT;
 	vm->caps = cap_table_new(vm->name_limit);
 	if (!vm->caps || pthread_mutex_init(&vm->run_lock, NULL))

@@ -38,6 +38,7 @@ struct cvm_spec {
 	uint32_t cap_limit;  /* capability table size */
 	uint32_t timeout_s;  /* wall-clock limit in seconds from its start; 0: none */
 	uint32_t cpu_s;      /* CPU seconds its own thread may use; 0: none */
+	uint32_t fd_limit;   /* descriptors it may have open (stdio included); 0: the default */
 };
 
 struct cvm {
@@ -79,6 +80,7 @@ struct cvm {
 	bool counted;               /* counted among the cVMs that may still call */
 	unsigned names_advertised;  /* capfile and entry names it published (ipc/names.c) */
 	unsigned name_limit;        /* at most this many: its capability table's size */
+	uint32_t fd_limit;          /* descriptors 0 .. fd_limit - 1 may be open; 0: all */
 	struct cvm *next;           /* in the registry of cVMs */
 };
 

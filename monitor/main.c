@@ -252,6 +252,7 @@ static int run_yaml(const struct options *o)
 		spec.cap_limit = c->cap_limit;
 		spec.timeout_s = c->timeout_s;
 		spec.cpu_s = c->cpu_s;
+		spec.fd_limit = c->fd_limit;
 		vms[i] = cvm_create(&spec, mods[i]);
 		if (!vms[i]) {
 			fprintf(stderr, "intravisor: out of memory\n");
@@ -323,6 +324,7 @@ static int run_one(struct options *o, int argc, char **argv)
 	spec.cap_limit = 0;
 	spec.timeout_s = o->timeout_s;
 	spec.cpu_s = 0;
+	spec.fd_limit = 0;
 	vm = cvm_create(&spec, m);
 	if (!vm) {
 		fprintf(stderr, "intravisor: out of memory\n");

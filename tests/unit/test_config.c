@@ -576,8 +576,13 @@ static void test_limits(void **state)
 	assert_int_equal(f->cfg->cvms[0].cap_limit, 16);
 	assert_int_equal(f->cfg->cvms[0].timeout_s, 30);
 	assert_int_equal(f->cfg->cvms[0].cpu_s, 5);
-	expect_out(f, "t.yaml:8:5: warning: 'limits.fds' is not supported yet; ignored\n");
-	assert_int_equal(count_lines(f), 1);
+	assert_int_equal(f->cfg->cvms[0].fd_limit, 64);
+	assert_int_equal(f->outlen, 0);
+	/* Three descriptors are stdio's; the table has 64 (IV_STREAM_FD_MAX). */
+	assert_int_equal(load(f, CVM_A "  limits: {fds: 2}\n"), -1);
+	expect_out(f, "t.yaml:4:17: 'fds' must be between 3 and 64, got '2'\n");
+	assert_int_equal(load(f, CVM_A "  limits: {fds: 65}\n"), -1);
+	expect_out(f, "'fds' must be between 3 and 64, got '65'\n");
 	assert_int_equal(load(f, CVM_A "  limits: {cpu: 0}\n"), -1);
 	expect_out(f, "t.yaml:4:17: 'cpu' must be between 1 and 31536000 seconds, got '0'\n");
 
