@@ -62,7 +62,8 @@ enum call {
 	H_POKE, H_CONSOLE_WRITE, H_CLOCK_NS, H_RANDOM, H_CAP_INFO, H_CAP_DERIVE, H_CAP_DROP,
 	H_CAP_REVOKE, H_CAP_SEALER, H_CAP_SEAL, H_CAP_UNSEAL, H_CAP_TRANSFER, H_CAP_LOAD,
 	H_CAP_STORE, H_CAP_COPY, H_CAP_MAP, H_CAP_UNMAP, H_CAPFILE_ADV, H_CAPFILE_PRB, H_CALL_ADV,
-	H_CALL_PRB, H_ARGS_SIZES, H_ARGS, H_ENVIRON_SIZES, H_ENVIRON, H_CLOCK_RES, H_CLOCK_TIME,
+	H_CALL_PRB, H_STREAM_NEW, H_STREAM_ADV, H_STREAM_PRB, H_STREAM_SEND, H_STREAM_RECV,
+	H_STREAM_WAIT, H_STREAM_FD, H_CAP_NOTIFY, H_ARGS_SIZES, H_ARGS, H_ENVIRON_SIZES, H_ENVIRON, H_CLOCK_RES, H_CLOCK_TIME,
 	H_RANDOM_GET, H_FD_WRITE, H_FD_READ, H_FD_FDSTAT, H_FD_SEEK, H_FD_TELL, H_FD_PRESTAT,
 	H_FD_PRESTAT_DIR, H_POLL, H_FD_CLOSE, NCALLS
 };
@@ -76,7 +77,8 @@ static int devnull;
 static const int iv_errors[] = {
 	IV_EACCES, IV_EBADF, IV_ECANCELED, IV_EDEADLK, IV_EEXIST, IV_EFAULT, IV_EINVAL, IV_EIO,
 	IV_EMFILE, IV_ENAMETOOLONG, IV_ENOENT, IV_ENOMEM, IV_ENOSYS, IV_ENOTSUP, IV_EPERM,
-	IV_ERANGE, IV_ESRCH, IV_ESTALE, IV_ETIMEDOUT, IV_ENOTCAPABLE,
+	IV_ERANGE, IV_ESRCH, IV_ESTALE, IV_ETIMEDOUT, IV_ENOTCAPABLE, IV_EPIPE, IV_EAGAIN,
+	IV_EMSGSIZE, IV_ENOSPC,
 };
 /* What the WASI functions fuzzed here may answer: success, EBADF, EFAULT, EINVAL, EIO, ESPIPE. */
 static const int wasi_errors[] = {0, 8, 21, 28, 29, 70};
@@ -431,6 +433,42 @@ static uint32_t call(enum call c, struct fuzz_in *in, struct fake *f, bool *wasi
 		a = arg32(in, f);
 		b = arg32(in, f);
 		r = Z_intravisorZ_call_prb(vm, a, b, 0);
+		break;
+	/* Streams: every wait is a zero timeout, as nothing else runs here to wake it. */
+	case H_STREAM_NEW:
+		a = arg32(in, f);
+		b = fz_u8(in) % 3;
+		r = Z_intravisorZ_stream_new(vm, a, b, arg32(in, f));
+		break;
+	case H_STREAM_ADV:
+		a = arg32(in, f);
+		b = arg32(in, f);
+		d = handle(in);
+		r = Z_intravisorZ_stream_adv(vm, a, b, d, fz_u8(in) % 4);
+		break;
+	case H_STREAM_PRB:
+		a = arg32(in, f);
+		b = arg32(in, f);
+		r = Z_intravisorZ_stream_prb(vm, a, b, fz_u8(in) % 4, 0);
+		break;
+	case H_STREAM_SEND:
+	case H_STREAM_RECV:
+		a = handle(in);
+		b = arg32(in, f);
+		d = arg32(in, f);
+		e = c == H_STREAM_SEND ? handle(in) : arg32(in, f);
+		r = c == H_STREAM_SEND ? Z_intravisorZ_stream_send(vm, a, b, d, e, 0)
+				       : Z_intravisorZ_stream_recv(vm, a, b, d, e, 0);
+		break;
+	case H_STREAM_WAIT:
+		a = arg32(in, f);
+		r = Z_intravisorZ_stream_wait(vm, a, fz_u8(in) % 70, 0);
+		break;
+	case H_STREAM_FD:
+		r = Z_intravisorZ_stream_fd(vm, handle(in));
+		break;
+	case H_CAP_NOTIFY:
+		r = Z_intravisorZ_cap_notify(vm, handle(in));
 		break;
 	case H_ARGS_SIZES:
 	case H_ENVIRON_SIZES:
