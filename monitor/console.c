@@ -95,6 +95,25 @@ ssize_t console_write(struct console_stream *s, const void *data, size_t len)
 	return err ? err : (ssize_t)len;
 }
 
+ssize_t console_writev(struct console_stream *s, struct iovec *iov, int n)
+{
+	size_t total = 0;
+	ssize_t r = 0;
+	int i;
+
+	for (i = 0; i < n; i++)
+		total += iov[i].iov_len;
+	if (s->prefix) {
+		for (i = 0; i < n && r >= 0; i++)
+			r = console_write(s, iov[i].iov_base, iov[i].iov_len);
+		return r < 0 ? r : (ssize_t)total;
+	}
+	pthread_mutex_lock(&lock);
+	r = writev_all(s->fd, iov, n);
+	pthread_mutex_unlock(&lock);
+	return r < 0 ? r : (ssize_t)total;
+}
+
 void console_flush(struct console_stream *s)
 {
 	pthread_mutex_lock(&lock);

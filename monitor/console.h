@@ -26,6 +26,13 @@ void console_stream_init(struct console_stream *s, int fd, const char *prefix);
  */
 ssize_t console_write(struct console_stream *s, const void *data, size_t len);
 
+/*
+ * As console_write for several pieces at once: without a prefix one system call writes them
+ * all. iov may be modified. Returns the total length, or -errno.
+ */
+struct iovec;
+ssize_t console_writev(struct console_stream *s, struct iovec *iov, int n);
+
 /* Emits a pending partial line (ending it with a newline when prefixed). */
 void console_flush(struct console_stream *s);
 

@@ -336,8 +336,8 @@ uint32_t Z_wasi_snapshot_preview1Z_fd_write(struct cvm *vm, uint32_t fd, uint32_
 					    uint32_t n, uint32_t nwritten)
 {
 	struct iovec iov[WASI_IOV_MAX];
-	uint64_t total = 0;
-	uint32_t err, i, flags;
+	uint64_t total;
+	uint32_t err, flags;
 	int h;
 
 	rt_check_stack();
@@ -351,11 +351,9 @@ uint32_t Z_wasi_snapshot_preview1Z_fd_write(struct cvm *vm, uint32_t fd, uint32_
 		return err;
 	if (!gm_range(vm, nwritten, 4))
 		return WASI_EFAULT;
-	for (i = 0; i < n; i++) {
-		if (console_write(fd == 1 ? &vm->out : &vm->err, iov[i].iov_base, iov[i].iov_len) < 0)
-			return WASI_EIO;
-		total += iov[i].iov_len;
-	}
+	total = (uint64_t)console_writev(fd == 1 ? &vm->out : &vm->err, iov, (int)n);
+	if ((int64_t)total < 0)
+		return WASI_EIO;
 	gm_store_u32(vm, nwritten, (uint32_t)(total > UINT32_MAX ? UINT32_MAX : total));
 	return WASI_ESUCCESS;
 }
