@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "compile.h"
+#include "errbuf.h"
 #include "intravisor/abi.h"
 #include "sha256.h"
 #include "shim.h"
@@ -30,18 +31,6 @@ static const char *const cflags[] = {"-O2", "-fPIC", "-shared", "-fvisibility=hi
 
 /* wasm2c 1.0.32 cannot translate SIMD, so the validator refuses such modules. */
 #define FEATURE_FLAGS "--disable-simd"
-
-static void errf(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void errf(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
 
 static const char *c_compiler(void)
 {
@@ -322,11 +311,11 @@ static int cache_dir_trusted(const char *dir, char *err, size_t errlen)
 	struct stat st;
 
 	if (stat(dir, &st)) {
-		errf(err, errlen, "cannot use cache folder %s: %s", dir, strerror(errno));
+		errbuf_set(err, errlen, "cannot use cache folder %s: %s", dir, strerror(errno));
 		return 0;
 	}
 	if (!S_ISDIR(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 022)) {
-		errf(err, errlen,
+		errbuf_set(err, errlen,
 		     "refusing cache folder %s: it must be a folder of yours that nobody else can "
 		     "write to (it has mode %04o and owner %u; try chmod 700)",
 		     dir, (unsigned)(st.st_mode & 07777), (unsigned)st.st_uid);
@@ -432,12 +421,12 @@ int compile_module(const char *display_name, const uint8_t *wasm, size_t len,
 	*so_path = NULL;
 	if (snprintf(final, sizeof(final), "%s/%s.so", cache_dir, key) >= (int)sizeof(final) ||
 	    snprintf(meta, sizeof(meta), "%s/%s.meta", cache_dir, key) >= (int)sizeof(meta)) {
-		errf(err, errlen, "%s: cache folder path too long", display_name);
+		errbuf_set(err, errlen, "%s: cache folder path too long", display_name);
 		return -1;
 	}
 	rc = make_dirs(cache_dir);
 	if (rc) {
-		errf(err, errlen, "cannot create cache folder %s: %s", cache_dir, strerror(-rc));
+		errbuf_set(err, errlen, "cannot create cache folder %s: %s", cache_dir, strerror(-rc));
 		return -1;
 	}
 	if (!cache_dir_trusted(cache_dir, err, errlen))
@@ -471,7 +460,7 @@ int compile_module(const char *display_name, const uint8_t *wasm, size_t len,
 	}
 	snprintf(tmp, sizeof(tmp), "%s/tmp.XXXXXX", cache_dir);
 	if (!mkdtemp(tmp)) {
-		errf(err, errlen, "cannot create a folder in %s: %s", cache_dir, strerror(errno));
+		errbuf_set(err, errlen, "cannot create a folder in %s: %s", cache_dir, strerror(errno));
 		if (lock_fd >= 0)
 			close(lock_fd);
 		return -1;
@@ -487,7 +476,7 @@ int compile_module(const char *display_name, const uint8_t *wasm, size_t len,
 	/* Compile the bytes that were hashed, not the file, which may change meanwhile. */
 	if (write_file(in, wasm, len) || write_file(hdr, rt_header_text, rt_header_text_len) ||
 	    shim_write(shim, info)) {
-		errf(err, errlen, "%s: cannot write to %s: %s", display_name, tmp, strerror(errno));
+		errbuf_set(err, errlen, "%s: cannot write to %s: %s", display_name, tmp, strerror(errno));
 		goto fail;
 	}
 
@@ -499,10 +488,10 @@ int compile_module(const char *display_name, const uint8_t *wasm, size_t len,
 	rc = run_tool(argv, log, &pr, "validating");
 	if (rc) {
 		if (rc < 0)
-			errf(err, errlen, "%s: cannot run %s: %s", display_name, argv[0],
+			errbuf_set(err, errlen, "%s: cannot run %s: %s", display_name, argv[0],
 			     strerror(-rc));
 		else {
-			errf(err, errlen, "%s: invalid WebAssembly module", display_name);
+			errbuf_set(err, errlen, "%s: invalid WebAssembly module", display_name);
 			append_log(err, errlen, log);
 		}
 		goto fail;
@@ -518,7 +507,7 @@ int compile_module(const char *display_name, const uint8_t *wasm, size_t len,
 	argv[6] = NULL;
 	rc = run_tool(argv, log, &pr, "translating");
 	if (rc) {
-		errf(err, errlen, "%s: wasm2c failed (status %d)", display_name, rc);
+		errbuf_set(err, errlen, "%s: wasm2c failed (status %d)", display_name, rc);
 		append_log(err, errlen, log);
 		goto fail;
 	}
@@ -536,7 +525,7 @@ int compile_module(const char *display_name, const uint8_t *wasm, size_t len,
 	argv[argc] = NULL;
 	rc = run_tool(argv, log, &pr, "compiling");
 	if (rc) {
-		errf(err, errlen, "%s: the C compiler (%s) failed (status %d)", display_name, cc,
+		errbuf_set(err, errlen, "%s: the C compiler (%s) failed (status %d)", display_name, cc,
 		     rc);
 		append_log(err, errlen, log);
 		goto fail;
@@ -544,7 +533,7 @@ int compile_module(const char *display_name, const uint8_t *wasm, size_t len,
 	/* Atomic publication: a reader sees the whole object or none, and then its record. */
 	rc = hash_file(so, hex);
 	if (rc || rename(so, final) || (rc = write_meta(final, meta, hex))) {
-		errf(err, errlen, "%s: cannot store %s: %s", display_name, final,
+		errbuf_set(err, errlen, "%s: cannot store %s: %s", display_name, final,
 		     strerror(rc ? -rc : errno));
 		unlink(final);
 		goto fail;
@@ -556,7 +545,7 @@ int compile_module(const char *display_name, const uint8_t *wasm, size_t len,
 done:
 	*so_path = strdup(final);
 	if (!*so_path) {
-		errf(err, errlen, "out of memory");
+		errbuf_set(err, errlen, "out of memory");
 		return -1;
 	}
 	return 0;

@@ -4,7 +4,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +11,7 @@
 #include <unistd.h>
 
 #include "compile.h"
+#include "errbuf.h"
 #include "imports.h"
 #include "intravisor/abi.h"
 #include "module.h"
@@ -24,18 +24,6 @@ static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static struct module **loaded;
 static size_t nloaded;
 
-static void errf(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void errf(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
-
 static int read_file(const char *path, uint8_t **out, size_t *len, char *err, size_t errlen)
 {
 	struct stat st;
@@ -44,21 +32,21 @@ static int read_file(const char *path, uint8_t **out, size_t *len, char *err, si
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 
 	if (fd < 0) {
-		errf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+		errbuf_set(err, errlen, "%s: cannot open: %s", path, strerror(errno));
 		return -1;
 	}
 	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
-		errf(err, errlen, "%s: not a regular file", path);
+		errbuf_set(err, errlen, "%s: not a regular file", path);
 		goto fail;
 	}
 	if ((uint64_t)st.st_size > MODULE_MAX_BYTES) {
-		errf(err, errlen, "%s: %lld bytes is larger than the %u MiB a module may have", path,
+		errbuf_set(err, errlen, "%s: %lld bytes is larger than the %u MiB a module may have", path,
 		     (long long)st.st_size, MODULE_MAX_BYTES >> 20);
 		goto fail;
 	}
 	buf = malloc(st.st_size ? (size_t)st.st_size : 1);
 	if (!buf) {
-		errf(err, errlen, "%s: out of memory", path);
+		errbuf_set(err, errlen, "%s: out of memory", path);
 		goto fail;
 	}
 	while (got < (size_t)st.st_size) {
@@ -66,7 +54,7 @@ static int read_file(const char *path, uint8_t **out, size_t *len, char *err, si
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0) {
-			errf(err, errlen, "%s: read failed: %s", path, n ? strerror(errno) : "short");
+			errbuf_set(err, errlen, "%s: read failed: %s", path, n ? strerror(errno) : "short");
 			free(buf);
 			goto fail;
 		}
@@ -94,7 +82,7 @@ static int check_imports(const char *path, const struct wmod_info *info, enum cf
 		const struct import_def *def = imports_find(imp->module, imp->name, NULL);
 
 		if (imp->kind != WMOD_FUNC) {
-			errf(err, errlen,
+			errbuf_set(err, errlen,
 			     "%s: imports %s '%s.%s'; a cVM may import only functions (its memory "
 			     "and tables are its own)",
 			     path, imp->kind == WMOD_MEMORY ? "memory" : "a non-function",
@@ -102,18 +90,18 @@ static int check_imports(const char *path, const struct wmod_info *info, enum cf
 			return -1;
 		}
 		if (!fam) {
-			errf(err, errlen, "%s: imports '%s.%s' from unknown module '%s' (served: '%s', "
+			errbuf_set(err, errlen, "%s: imports '%s.%s' from unknown module '%s' (served: '%s', "
 			     "'%s')", path, imp->module, imp->name, imp->module,
 			     hostcall_family.module, wasi_family.module);
 			return -1;
 		}
 		if (!def) {
-			errf(err, errlen, "%s: imports '%s.%s', which the monitor does not provide",
+			errbuf_set(err, errlen, "%s: imports '%s.%s', which the monitor does not provide",
 			     path, imp->module, imp->name);
 			return -1;
 		}
 		if (strcmp(def->sig, imp->sig)) {
-			errf(err, errlen, "%s: import '%s.%s' has signature (%s); the monitor's is (%s)",
+			errbuf_set(err, errlen, "%s: import '%s.%s' has signature (%s); the monitor's is (%s)",
 			     path, imp->module, imp->name, imp->sig, def->sig);
 			return -1;
 		}
@@ -131,12 +119,12 @@ static int check_exports(const char *path, const struct wmod_info *info, char *e
 	const struct wmod_export *mem = wmod_find_export(info, "memory");
 
 	if (start && (start->kind != WMOD_FUNC || strcmp(start->sig, ":"))) {
-		errf(err, errlen, "%s: export '_start' must be a function with no parameters or "
+		errbuf_set(err, errlen, "%s: export '_start' must be a function with no parameters or "
 		     "results", path);
 		return -1;
 	}
 	if (info->has_memory && !(mem && mem->kind == WMOD_MEMORY)) {
-		errf(err, errlen, "%s: the module's memory must be exported as 'memory'", path);
+		errbuf_set(err, errlen, "%s: the module's memory must be exported as 'memory'", path);
 		return -1;
 	}
 	return 0;
@@ -199,29 +187,29 @@ static int open_object(struct module *m, const char *so, char *err, size_t errle
 
 	m->dl = dlopen(so, RTLD_NOW | RTLD_LOCAL);
 	if (!m->dl) {
-		errf(err, errlen, "%s: cannot load compiled object %s: %s", m->path, so, dlerror());
+		errbuf_set(err, errlen, "%s: cannot load compiled object %s: %s", m->path, so, dlerror());
 		return -1;
 	}
 	m->ops = dlsym(m->dl, WASM_RT_IV_MODULE_SYMBOL);
 	if (!m->ops || m->ops->abi_version != IV_ABI_VERSION || !m->ops->instantiate ||
 	    !m->ops->free || !m->ops->init_module) {
-		errf(err, errlen, "%s: compiled object %s is not an Intravisor module for ABI %d",
+		errbuf_set(err, errlen, "%s: compiled object %s is not an Intravisor module for ABI %d",
 		     m->path, so, IV_ABI_VERSION);
 		return -1;
 	}
 	m->export_params = calloc(m->ops->nexports ? m->ops->nexports : 1, 1);
 	if (!m->export_params) {
-		errf(err, errlen, "out of memory");
+		errbuf_set(err, errlen, "out of memory");
 		return -1;
 	}
 	for (i = 0; i < m->ops->nexports; i++)
 		m->export_params[i] = (uint8_t)strcspn(m->ops->exports[i].sig, ":");
 	if (code_range(m)) {
-		errf(err, errlen, "%s: cannot find the code of compiled object %s", m->path, so);
+		errbuf_set(err, errlen, "%s: cannot find the code of compiled object %s", m->path, so);
 		return -1;
 	}
 	if (rt_invoke(init_module, (void *)m->ops) != WASM_RT_TRAP_NONE) {
-		errf(err, errlen, "%s: module initialisation failed", m->path);
+		errbuf_set(err, errlen, "%s: module initialisation failed", m->path);
 		return -1;
 	}
 	return 0;
@@ -251,7 +239,7 @@ int module_load(const char *path, const struct module_opts *opts, struct module 
 	if (read_file(path, &bytes, &len, err, errlen))
 		return -1;
 	if (compile_key(bytes, len, key)) {
-		errf(err, errlen, "cannot find the C compiler or wasm2c (set INTRAVISOR_CC?)");
+		errbuf_set(err, errlen, "cannot find the C compiler or wasm2c (set INTRAVISOR_CC?)");
 		goto out;
 	}
 	pthread_mutex_lock(&lock);
@@ -270,12 +258,12 @@ int module_load(const char *path, const struct module_opts *opts, struct module 
 
 	m = calloc(1, sizeof(*m));
 	if (!m || !(m->path = strdup(path))) {
-		errf(err, errlen, "out of memory");
+		errbuf_set(err, errlen, "out of memory");
 		goto out;
 	}
 	memcpy(m->digest, key, sizeof(m->digest));
 	if (wmod_parse(bytes, len, &m->info, reason, sizeof(reason))) {
-		errf(err, errlen, "%s: invalid WebAssembly module: %s", path, reason);
+		errbuf_set(err, errlen, "%s: invalid WebAssembly module: %s", path, reason);
 		goto out;
 	}
 	if (check_imports(path, &m->info, &m->abi, err, errlen) ||
@@ -284,7 +272,7 @@ int module_load(const char *path, const struct module_opts *opts, struct module 
 	if (opts->cache_dir)
 		snprintf(cache_dir, sizeof(cache_dir), "%s", opts->cache_dir);
 	else if (compile_default_cache_dir(cache_dir, sizeof(cache_dir))) {
-		errf(err, errlen, "no cache folder: set XDG_CACHE_HOME or HOME, or use --cache-dir");
+		errbuf_set(err, errlen, "no cache folder: set XDG_CACHE_HOME or HOME, or use --cache-dir");
 		goto out;
 	}
 	if (compile_module(path, bytes, len, &m->info, cache_dir, key, opts->progress, &so, err,
@@ -301,7 +289,7 @@ int module_load(const char *path, const struct module_opts *opts, struct module 
 		}
 		pthread_mutex_unlock(&lock);
 		if (!grown) {
-			errf(err, errlen, "out of memory");
+			errbuf_set(err, errlen, "out of memory");
 			goto out;
 		}
 	}

@@ -107,22 +107,30 @@ void ipc_cvm_done(void)
 	pthread_mutex_unlock(&serve_lock);
 }
 
-void limit_by_deadline(struct timespec *deadline, int *timeout_ms)
+/* deadline = now (CLOCK_REALTIME, for condition variables) + ns. */
+static void deadline_in(struct timespec *deadline, uint64_t ns)
+{
+	clock_gettime(CLOCK_REALTIME, deadline);
+	deadline->tv_sec += (time_t)(ns / 1000000000u);
+	deadline->tv_nsec += (long)(ns % 1000000000u);
+	if (deadline->tv_nsec >= 1000000000) {
+		deadline->tv_sec++;
+		deadline->tv_nsec -= 1000000000;
+	}
+}
+
+void ipc_wait_deadline(struct timespec *deadline, int *timeout_ms)
 {
 	uint64_t limit = rt_current_deadline(), now = rt_now_ns(), left;
 
+	if (*timeout_ms >= 0)
+		deadline_in(deadline, (uint64_t)*timeout_ms * 1000000u);
 	if (!limit)
 		return;
 	left = limit > now ? limit - now : 0;
 	if (*timeout_ms >= 0 && (uint64_t)*timeout_ms * 1000000u <= left)
 		return;
-	clock_gettime(CLOCK_REALTIME, deadline);
-	deadline->tv_sec += (time_t)(left / 1000000000u);
-	deadline->tv_nsec += (long)(left % 1000000000u);
-	if (deadline->tv_nsec >= 1000000000) {
-		deadline->tv_sec++;
-		deadline->tv_nsec -= 1000000000;
-	}
+	deadline_in(deadline, left);
 	*timeout_ms = (int)((left + 999999) / 1000000); /* >= 0: a timed wait */
 }
 
@@ -133,16 +141,7 @@ int ipc_serve(struct cvm *vm, int timeout_ms)
 
 	if (!on_own_thread(vm))
 		return -IV_EINVAL; /* serving from inside a call would hold the caller forever */
-	if (timeout_ms >= 0) {
-		clock_gettime(CLOCK_REALTIME, &deadline);
-		deadline.tv_sec += timeout_ms / 1000;
-		deadline.tv_nsec += (long)(timeout_ms % 1000) * 1000000;
-		if (deadline.tv_nsec >= 1000000000) {
-			deadline.tv_sec++;
-			deadline.tv_nsec -= 1000000000;
-		}
-	}
-	limit_by_deadline(&deadline, &timeout_ms);
+	ipc_wait_deadline(&deadline, &timeout_ms);
 	ipc_block_begin(vm);
 	pthread_mutex_lock(&serve_lock);
 	vm->serving = true;

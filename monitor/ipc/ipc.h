@@ -61,11 +61,12 @@ void ipc_cvm_born(void);
 void ipc_cvm_done(void);
 
 /*
- * Shortens a wait (absolute CLOCK_REALTIME deadline, or *timeout_ms < 0 for none) so it ends
- * by this thread's time limit; the waiter then traps with WASM_RT_TRAP_TIMEOUT.
+ * The absolute CLOCK_REALTIME deadline of a wait of *timeout_ms (< 0: no limit), shortened
+ * to this thread's time limit, when it has one (then *timeout_ms becomes >= 0): the waiter
+ * traps with WASM_RT_TRAP_TIMEOUT when it wakes past the limit.
  */
 struct timespec;
-void limit_by_deadline(struct timespec *deadline, int *timeout_ms);
+void ipc_wait_deadline(struct timespec *deadline, int *timeout_ms);
 
 /* Blocks vm's own thread until no other cVM can call, or timeout (see abi.h serve). */
 int ipc_serve(struct cvm *vm, int timeout_ms);

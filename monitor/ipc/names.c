@@ -164,16 +164,7 @@ int names_probe(struct cvm *asker, enum name_kind kind, const char *name, int ti
 	struct name_entry *e;
 	int rc = 0;
 
-	if (timeout_ms > 0) {
-		clock_gettime(CLOCK_REALTIME, &deadline);
-		deadline.tv_sec += timeout_ms / 1000;
-		deadline.tv_nsec += (long)(timeout_ms % 1000) * 1000000;
-		if (deadline.tv_nsec >= 1000000000) {
-			deadline.tv_sec++;
-			deadline.tv_nsec -= 1000000000;
-		}
-	}
-	limit_by_deadline(&deadline, &timeout_ms);
+	ipc_wait_deadline(&deadline, &timeout_ms);
 	ipc_block_begin(asker);
 	pthread_mutex_lock(&lock);
 	while (!(e = find(kind, name)) && timeout_ms != 0 && rc != ETIMEDOUT) {
