@@ -3,6 +3,7 @@
 set -eu
 
 PACKAGES="cmake make gcc pkg-config clang-14 lld-14 llvm-14 wabt wasi-libc libclang-rt-14-dev-wasm32
+libclang-rt-14-dev
 libyaml-dev libcmocka-dev"
 
 missing=""
