@@ -17,6 +17,7 @@
 #include "cvm.h"
 #include "module.h"
 #include "rt.h"
+#include "series.h"
 
 #define COLD_REPS 3     /* a cold compile takes seconds */
 #define ROUNDS 11       /* interleaved rounds of the start-to-exit comparison */
@@ -24,7 +25,6 @@
 #define RUNS 100        /* in-monitor cVMs per round and kind */
 #define INST_REPS 9     /* repetitions of each 1,000-cVM instantiation measurement */
 #define NCVMS 1000
-#define MAX_REPS 16
 
 /* The targets, as stated for the project. */
 #define TARGET_INSTANTIATE_US 20.0
@@ -33,22 +33,9 @@
 
 extern char **environ;
 
-struct series {
-	double v[MAX_REPS];
-	int n;
-};
-
 /* Every child process gets /dev/null as stdin, stdout and stderr. */
 static posix_spawn_file_actions_t quiet;
 static int devnull = -1;
-
-static double now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
-}
 
 static long minflt(void)
 {
@@ -56,41 +43,6 @@ static long minflt(void)
 
 	getrusage(RUSAGE_SELF, &ru);
 	return ru.ru_minflt;
-}
-
-static void add(struct series *s, double v)
-{
-	if (s->n < MAX_REPS)
-		s->v[s->n++] = v;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
-static double median(const struct series *s)
-{
-	double v[MAX_REPS];
-
-	if (!s->n)
-		return 0;
-	memcpy(v, s->v, (size_t)s->n * sizeof(v[0]));
-	qsort(v, (size_t)s->n, sizeof(v[0]), cmp_double);
-	return s->n % 2 ? v[s->n / 2] : (v[s->n / 2 - 1] + v[s->n / 2]) / 2;
-}
-
-static double extreme(const struct series *s, int sign)
-{
-	double e = s->n ? s->v[0] : 0;
-	int i;
-
-	for (i = 1; i < s->n; i++)
-		if ((s->v[i] - e) * sign > 0)
-			e = s->v[i];
-	return e;
 }
 
 static void print_cmd(char *const argv[])
@@ -119,7 +71,7 @@ static int spawn_wait(char *const argv[])
 /* Mean microseconds per process over n spawn-and-wait of argv; -1 when one fails. */
 static int spawn_batch(char *const argv[], int n, double *us)
 {
-	double t0 = now_us();
+	double t0 = (bench_now_ns() / 1e3);
 	int i, rc;
 
 	for (i = 0; i < n; i++) {
@@ -130,7 +82,7 @@ static int spawn_batch(char *const argv[], int n, double *us)
 			return -1;
 		}
 	}
-	*us = (now_us() - t0) / n;
+	*us = ((bench_now_ns() / 1e3) - t0) / n;
 	return 0;
 }
 
@@ -189,7 +141,7 @@ static int inmonitor_batch(const struct hello *h, bool own_thread, int n, double
 {
 	char why[256];
 	long f0 = minflt();
-	double t0 = now_us();
+	double t0 = (bench_now_ns() / 1e3);
 	int saved = stdout_off(), i;
 	bool ok = true;
 
@@ -212,7 +164,7 @@ static int inmonitor_batch(const struct hello *h, bool own_thread, int n, double
 			cvm_describe(vm, why, sizeof(why));
 		cvm_destroy(vm);
 	}
-	*us = (now_us() - t0) / n;
+	*us = ((bench_now_ns() / 1e3) - t0) / n;
 	*faults = (double)(minflt() - f0) / n;
 	stdout_on(saved);
 	if (!ok)
@@ -265,7 +217,7 @@ static int instantiate_sequential(const struct pool *p, double *us, double *faul
 
 	clear_pool(p);
 	f0 = minflt();
-	t0 = now_us();
+	t0 = (bench_now_ns() / 1e3);
 	for (i = 0; i < NCVMS; i++) {
 		trap = instantiate(p, i);
 		p->ops->free(p->inst[i]);
@@ -275,7 +227,7 @@ static int instantiate_sequential(const struct pool *p, double *us, double *faul
 			return -1;
 		}
 	}
-	*us = (now_us() - t0) / NCVMS;
+	*us = ((bench_now_ns() / 1e3) - t0) / NCVMS;
 	*faults = (double)(minflt() - f0) / NCVMS;
 	return 0;
 }
@@ -347,29 +299,29 @@ static int instantiate_held(const struct pool *p, struct results *res)
 
 	clear_pool(p);
 	f0 = minflt();
-	t0 = now_us();
+	t0 = (bench_now_ns() / 1e3);
 	for (done = 0; done < NCVMS && trap == WASM_RT_TRAP_NONE; done++)
 		trap = instantiate(p, done);
-	t1 = now_us();
+	t1 = (bench_now_ns() / 1e3);
 	f1 = minflt();
 	if (trap != WASM_RT_TRAP_NONE) {
 		fprintf(stderr, "\nbench: holding %d cVMs, instantiating one more: %s\n", done - 1,
 			wasm_rt_strerror(trap));
 		rc = -1;
 	} else {
-		add(&res->held_inst, (t1 - t0) / NCVMS);
-		add(&res->held_inst_faults, (double)(f1 - f0) / NCVMS);
+		series_add(&res->held_inst, (t1 - t0) / NCVMS);
+		series_add(&res->held_inst_faults, (double)(f1 - f0) / NCVMS);
 		if (virtual_bytes() > res->peak_virtual)
 			res->peak_virtual = virtual_bytes();
 		rc = check_memories(p);
 	}
 	f0 = minflt();
-	t0 = now_us();
+	t0 = (bench_now_ns() / 1e3);
 	for (i = 0; i < done; i++)
 		p->ops->free(p->inst[i]);
 	if (!rc) {
-		add(&res->held_free, (now_us() - t0) / NCVMS);
-		add(&res->held_free_faults, (double)(minflt() - f0) / NCVMS);
+		series_add(&res->held_free, ((bench_now_ns() / 1e3) - t0) / NCVMS);
+		series_add(&res->held_free_faults, (double)(minflt() - f0) / NCVMS);
 	}
 	return rc;
 }
@@ -392,7 +344,7 @@ static int measure_cold(char *const process_argv[], char *warm, size_t warmlen,
 		}
 		if (spawn_batch(process_argv, 1, &us))
 			return -1;
-		add(&res->cold, us);
+		series_add(&res->cold, us);
 	}
 	return 0;
 }
@@ -408,22 +360,22 @@ static int measure_start_to_exit(char *const native_argv[], char *const process_
 		if (spawn_batch(native_argv, SPAWNS, &us))
 			return -1;
 		if (r >= 0)
-			add(&res->native, us);
+			series_add(&res->native, us);
 		if (spawn_batch(process_argv, SPAWNS, &us))
 			return -1;
 		if (r >= 0)
-			add(&res->process, us);
+			series_add(&res->process, us);
 		if (inmonitor_batch(h, true, RUNS, &us, &faults))
 			return -1;
 		if (r >= 0) {
-			add(&res->own, us);
-			add(&res->own_faults, faults);
+			series_add(&res->own, us);
+			series_add(&res->own_faults, faults);
 		}
 		if (inmonitor_batch(h, false, RUNS, &us, &faults))
 			return -1;
 		if (r >= 0) {
-			add(&res->caller, us);
-			add(&res->caller_faults, faults);
+			series_add(&res->caller, us);
+			series_add(&res->caller_faults, faults);
 		}
 		fprintf(stderr, ".");
 	}
@@ -458,8 +410,8 @@ static int measure_instantiation(const struct hello *h, struct results *res)
 	for (r = 0; r < INST_REPS && !rc; r++) {
 		rc = instantiate_sequential(pool, &us, &faults);
 		if (!rc) {
-			add(&res->seq, us);
-			add(&res->seq_faults, faults);
+			series_add(&res->seq, us);
+			series_add(&res->seq_faults, faults);
 			rc = instantiate_held(pool, res);
 		}
 	}
@@ -507,9 +459,9 @@ static void row(const char *what, const struct series *s, double scale, const ch
 		printf("%-58s %10s %10s %10s  %s\n", what, "failed", "-", "-", reps);
 		return;
 	}
-	snprintf(m, sizeof(m), "%.1f %s", median(s) / scale, unit);
-	snprintf(lo, sizeof(lo), "%.1f", extreme(s, -1) / scale);
-	snprintf(hi, sizeof(hi), "%.1f", extreme(s, 1) / scale);
+	snprintf(m, sizeof(m), "%.1f %s", series_median(s) / scale, unit);
+	snprintf(lo, sizeof(lo), "%.1f", series_extreme(s, -1) / scale);
+	snprintf(hi, sizeof(hi), "%.1f", series_extreme(s, 1) / scale);
 	printf("%-58s %10s %10s %10s  %s\n", what, m, lo, hi, reps);
 }
 
@@ -551,12 +503,12 @@ static void report(const char *wasm, const struct results *res)
 	       "had %.2f TiB of virtual memory\n\n",
 	       res->load_us, (double)res->peak_virtual / (1ull << 40));
 	printf("%-58s %10s %10s  %s\n", "target", "measured", "wanted", "");
-	target("instantiate + free per cVM", res->seq.n > 0, median(&res->seq), " us",
+	target("instantiate + free per cVM", res->seq.n > 0, series_median(&res->seq), " us",
 	       TARGET_INSTANTIATE_US);
 	target("in-monitor hello (own thread) / native spawn", res->own.n > 0,
-	       median(&res->own) / median(&res->native), "", TARGET_INMONITOR_RATIO);
+	       series_median(&res->own) / series_median(&res->native), "", TARGET_INMONITOR_RATIO);
 	target("intravisor run process / native process", res->process.n > 0,
-	       median(&res->process) / median(&res->native), "", TARGET_PROCESS_RATIO);
+	       series_median(&res->process) / series_median(&res->native), "", TARGET_PROCESS_RATIO);
 }
 
 /*
@@ -602,12 +554,12 @@ int main(int argc, char **argv)
 
 	fprintf(stderr, "[2/4] module_load from the warm cache %s\n", warm);
 	mo.cache_dir = warm;
-	t0 = now_us();
+	t0 = (bench_now_ns() / 1e3);
 	if (module_load(argv[3], &mo, &h.m, err, sizeof(err))) {
 		fprintf(stderr, "bench: %s\n", err);
 		goto out;
 	}
-	res.load_us = now_us() - t0;
+	res.load_us = (bench_now_ns() / 1e3) - t0;
 	app_argv[0] = argv[3];
 	app_argv[1] = NULL;
 	h.spec.name = "hello";

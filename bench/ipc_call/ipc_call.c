@@ -14,10 +14,10 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include "series.h"
 
 #define ROUNDS 3             /* interleaved rounds: one intravisor run, then native batches */
 #define REPS 3               /* native repetitions per round, as the caller cVM does per run */
-#define MAX_REPS 16          /* the most repetitions of one series kept */
 #define ROUND_TRIPS 20000    /* futex and pipe round trips per repetition */
 #define BUF_SIZE (16u << 20) /* bytes per copy, as the cVMs' buffer */
 #define PASSES 4             /* copies per repetition, as the cVMs do */
@@ -28,11 +28,6 @@
 #define TARGET_COPY_RATIO 0.80
 
 extern char **environ;
-
-struct series {
-	double v[MAX_REPS];
-	int n;
-};
 
 /* What the caller cVM reports ("ipc-call KIND REP NS UNITS"): the calls, then the copies. */
 enum kind { CALL, LOCAL, HOSTCALL, MAPPED, MAPPED_BULK, OWN, CAP_LOAD, NKINDS };
@@ -46,49 +41,6 @@ struct results {
 	long long calls_per_rep, bytes_per_rep;
 	struct series futex, pipe, copy;
 };
-
-static double now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
-}
-
-static void add(struct series *s, double v)
-{
-	if (s->n < MAX_REPS)
-		s->v[s->n++] = v;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
-static double median(const struct series *s)
-{
-	double v[MAX_REPS];
-
-	if (!s->n)
-		return 0;
-	memcpy(v, s->v, (size_t)s->n * sizeof(v[0]));
-	qsort(v, (size_t)s->n, sizeof(v[0]), cmp_double);
-	return s->n % 2 ? v[s->n / 2] : (v[s->n / 2 - 1] + v[s->n / 2]) / 2;
-}
-
-static double extreme(const struct series *s, int sign)
-{
-	double e = s->n ? s->v[0] : 0;
-	int i;
-
-	for (i = 1; i < s->n; i++)
-		if ((s->v[i] - e) * sign > 0)
-			e = s->v[i];
-	return e;
-}
 
 /* ---- the cVMs ---- */
 
@@ -106,10 +58,10 @@ static void parse_line(const char *line, struct results *res)
 			if (strcmp(kind, kind_names[k]))
 				continue;
 			if (k < MAPPED) {
-				add(&res->cvm[k], (double)ns / (double)units);
+				series_add(&res->cvm[k], (double)ns / (double)units);
 				res->calls_per_rep = units;
 			} else {
-				add(&res->cvm[k], (double)units / (double)ns);
+				series_add(&res->cvm[k], (double)units / (double)ns);
 				res->bytes_per_rep = units;
 			}
 			return;
@@ -198,7 +150,7 @@ static void *ponger(void *arg)
 /* ns per futex round trip: wake the ponger, sleep until it wakes us back. */
 static double futex_batch(void)
 {
-	double t0 = now_ns();
+	double t0 = bench_now_ns();
 	int i;
 
 	for (i = 0; i < ROUND_TRIPS; i++) {
@@ -207,7 +159,7 @@ static double futex_batch(void)
 		while (atomic_load(&turn) == 1)
 			futex(FUTEX_WAIT_PRIVATE, 1);
 	}
-	return (now_ns() - t0) / ROUND_TRIPS;
+	return (bench_now_ns() - t0) / ROUND_TRIPS;
 }
 
 /* A child process echoing every byte from one pipe into the other. */
@@ -259,14 +211,14 @@ static void echo_stop(const struct echo *e)
 /* ns per pipe round trip (1 byte each way), or -1 when the child stopped answering. */
 static double pipe_batch(const struct echo *e)
 {
-	double t0 = now_ns();
+	double t0 = bench_now_ns();
 	char b = 'x';
 	int i;
 
 	for (i = 0; i < ROUND_TRIPS; i++)
 		if (write(e->to, &b, 1) != 1 || read(e->from, &b, 1) != 1)
 			return -1;
-	return (now_ns() - t0) / ROUND_TRIPS;
+	return (bench_now_ns() - t0) / ROUND_TRIPS;
 }
 
 /* Read through a volatile pointer, so the compiler can neither merge nor drop passes. */
@@ -275,12 +227,12 @@ static void *(*volatile copy_fn)(void *, const void *, size_t) = memcpy;
 /* GB/s of PASSES memcpy of BUF_SIZE, or -1 when dst came out wrong. */
 static double copy_batch(uint8_t *dst, const uint8_t *src)
 {
-	double t0 = now_ns(), ns;
+	double t0 = bench_now_ns(), ns;
 	int p;
 
 	for (p = 0; p < PASSES; p++)
 		copy_fn(dst, src, BUF_SIZE);
-	ns = now_ns() - t0;
+	ns = bench_now_ns() - t0;
 	return memcmp(dst, src, BUF_SIZE) ? -1 : (double)PASSES * BUF_SIZE / ns;
 }
 
@@ -345,9 +297,9 @@ static int native_batch(const struct native *n, int warm, struct results *res)
 			return -1;
 		}
 		if (r >= 0) {
-			add(&res->futex, futex_ns);
-			add(&res->pipe, pipe_ns);
-			add(&res->copy, gbs);
+			series_add(&res->futex, futex_ns);
+			series_add(&res->pipe, pipe_ns);
+			series_add(&res->copy, gbs);
 		}
 	}
 	return 0;
@@ -387,9 +339,9 @@ static void row(const char *what, const struct series *s, double scale, const ch
 		printf("%-60s %10s %10s %10s  %s\n", what, "failed", "-", "-", reps);
 		return;
 	}
-	snprintf(m, sizeof(m), "%.2f %s", median(s) / scale, unit);
-	snprintf(lo, sizeof(lo), "%.2f", extreme(s, -1) / scale);
-	snprintf(hi, sizeof(hi), "%.2f", extreme(s, 1) / scale);
+	snprintf(m, sizeof(m), "%.2f %s", series_median(s) / scale, unit);
+	snprintf(lo, sizeof(lo), "%.2f", series_extreme(s, -1) / scale);
+	snprintf(hi, sizeof(hi), "%.2f", series_extreme(s, 1) / scale);
 	printf("%-60s %10s %10s %10s  %s\n", what, m, lo, hi, reps);
 }
 
@@ -400,7 +352,7 @@ static void ratio(const char *what, const struct series *a, const struct series 
 	char v[32] = "-";
 
 	if (a->n && b->n)
-		snprintf(v, sizeof(v), "%.2f%s", median(a) / median(b), unit);
+		snprintf(v, sizeof(v), "%.2f%s", series_median(a) / series_median(b), unit);
 	printf("%-60s %10s\n", what, v);
 }
 
@@ -455,11 +407,11 @@ static void report(const char *yaml, const struct results *res)
 	ratio("iv_cap_load / native memcpy", &c[CAP_LOAD], &res->copy, "");
 
 	printf("\n%-60s %10s %12s\n", "target", "measured", "wanted");
-	target("call round trip", c[CALL].n > 0, median(&c[CALL]), true, TARGET_CALL_NS, " ns");
+	target("call round trip", c[CALL].n > 0, series_median(&c[CALL]), true, TARGET_CALL_NS, " ns");
 	target("futex round trip / call round trip", c[CALL].n && res->futex.n,
-	       median(&res->futex) / median(&c[CALL]), false, TARGET_FUTEX_RATIO, "x");
+	       series_median(&res->futex) / series_median(&c[CALL]), false, TARGET_FUTEX_RATIO, "x");
 	target("mapped copy (guest memcpy) / native memcpy", c[MAPPED].n && res->copy.n,
-	       median(&c[MAPPED]) / median(&res->copy), false, TARGET_COPY_RATIO, "");
+	       series_median(&c[MAPPED]) / series_median(&res->copy), false, TARGET_COPY_RATIO, "");
 }
 
 /*

@@ -11,10 +11,10 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include "series.h"
 
 #define ROUNDS 3               /* interleaved rounds: one intravisor run, then native batches */
 #define REPS 5                 /* native repetitions per round, as the cVMs do per run */
-#define MAX_REPS 32            /* the most repetitions of one series kept */
 #define ROUND_TRIPS 20000      /* native round trips per repetition */
 #define MSG (64u << 10)        /* bytes per write or message, as in ping.c */
 #define TOTAL (256ull << 20)   /* bytes per throughput repetition, as in ping.c */
@@ -25,59 +25,11 @@
 
 extern char **environ;
 
-struct series {
-	double v[MAX_REPS];
-	int n;
-};
-
 /* ns per round trip, GB/s of throughput. */
 struct results {
 	struct series stream_rtt, stream_tput, pipe_rtt, pipe_tput, sock_rtt, sock_tput;
 	long long trips_per_rep;
 };
-
-static double now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
-}
-
-static void add(struct series *s, double v)
-{
-	if (s->n < MAX_REPS)
-		s->v[s->n++] = v;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
-static double median(const struct series *s)
-{
-	double v[MAX_REPS];
-
-	if (!s->n)
-		return 0;
-	memcpy(v, s->v, (size_t)s->n * sizeof(v[0]));
-	qsort(v, (size_t)s->n, sizeof(v[0]), cmp_double);
-	return s->n % 2 ? v[s->n / 2] : (v[s->n / 2 - 1] + v[s->n / 2]) / 2;
-}
-
-static double extreme(const struct series *s, int sign)
-{
-	double e = s->n ? s->v[0] : 0;
-	int i;
-
-	for (i = 1; i < s->n; i++)
-		if ((s->v[i] - e) * sign > 0)
-			e = s->v[i];
-	return e;
-}
 
 /* ---- the cVMs ---- */
 
@@ -92,12 +44,12 @@ static void parse_line(const char *line, struct results *res)
 	if (p && sscanf(p, "ipc-stream %15s %d %lld %lld", kind, &rep, &ns, &units) == 4 &&
 	    ns > 0 && units > 0) {
 		if (!strcmp(kind, "rtt")) {
-			add(&res->stream_rtt, (double)ns / (double)units);
+			series_add(&res->stream_rtt, (double)ns / (double)units);
 			res->trips_per_rep = units;
 			return;
 		}
 		if (!strcmp(kind, "tput")) {
-			add(&res->stream_tput, (double)units / (double)ns);
+			series_add(&res->stream_tput, (double)units / (double)ns);
 			return;
 		}
 	}
@@ -265,21 +217,21 @@ static int peer_rep(const struct peer *p, double *rtt, double *gbs)
 {
 	static char buf[MSG];
 	uint64_t sent;
-	double t0 = now_ns();
+	double t0 = bench_now_ns();
 	char b = 'x';
 	int i;
 
 	for (i = 0; i < ROUND_TRIPS; i++)
 		if (!write_all(p->to, &b, 1) || !read_all(p->from, &b, 1))
 			return -1;
-	*rtt = (now_ns() - t0) / ROUND_TRIPS;
-	t0 = now_ns();
+	*rtt = (bench_now_ns() - t0) / ROUND_TRIPS;
+	t0 = bench_now_ns();
 	for (sent = 0; sent < TOTAL; sent += MSG)
 		if (!write_all(p->to, buf, MSG))
 			return -1;
 	if (!read_all(p->from, &b, 1))
 		return -1;
-	*gbs = (double)TOTAL / (now_ns() - t0);
+	*gbs = (double)TOTAL / (bench_now_ns() - t0);
 	return 0;
 }
 
@@ -299,13 +251,13 @@ static int native_batch(struct results *res, bool warm)
 	for (r = warm ? -1 : 0; r < REPS && !err; r++) {
 		err = peer_rep(&pp, &rtt, &gbs);
 		if (!err && r >= 0) {
-			add(&res->pipe_rtt, rtt);
-			add(&res->pipe_tput, gbs);
+			series_add(&res->pipe_rtt, rtt);
+			series_add(&res->pipe_tput, gbs);
 		}
 		err = err ? err : peer_rep(&sp, &rtt, &gbs);
 		if (!err && r >= 0) {
-			add(&res->sock_rtt, rtt);
-			add(&res->sock_tput, gbs);
+			series_add(&res->sock_rtt, rtt);
+			series_add(&res->sock_tput, gbs);
 		}
 	}
 	peer_stop(&pp);
@@ -324,9 +276,9 @@ static void row(const char *what, const struct series *s, double scale, const ch
 		printf("%-58s %12s %10s %10s  %s\n", what, "failed", "-", "-", reps);
 		return;
 	}
-	snprintf(m, sizeof(m), "%.2f %s", median(s) / scale, unit);
-	snprintf(lo, sizeof(lo), "%.2f", extreme(s, -1) / scale);
-	snprintf(hi, sizeof(hi), "%.2f", extreme(s, 1) / scale);
+	snprintf(m, sizeof(m), "%.2f %s", series_median(s) / scale, unit);
+	snprintf(lo, sizeof(lo), "%.2f", series_extreme(s, -1) / scale);
+	snprintf(hi, sizeof(hi), "%.2f", series_extreme(s, 1) / scale);
 	printf("%-58s %12s %10s %10s  %s\n", what, m, lo, hi, reps);
 }
 
@@ -335,7 +287,7 @@ static void ratio(const char *what, const struct series *a, const struct series 
 	char v[32] = "-";
 
 	if (a->n && b->n)
-		snprintf(v, sizeof(v), "%.3f", median(a) / median(b));
+		snprintf(v, sizeof(v), "%.3f", series_median(a) / series_median(b));
 	printf("%-58s %12s\n", what, v);
 }
 
@@ -343,7 +295,7 @@ static void target(const char *what, const struct series *a, const struct series
 		   bool below, double limit)
 {
 	bool measured = a->n && b->n;
-	double value = measured ? median(a) / median(b) : 0;
+	double value = measured ? series_median(a) / series_median(b) : 0;
 	char v[32] = "-", l[32];
 
 	if (measured)
