@@ -424,10 +424,14 @@ int compile_module(const char *display_name, const uint8_t *wasm, size_t len,
 		errbuf_set(err, errlen, "%s: cache folder path too long", display_name);
 		return -1;
 	}
-	rc = make_dirs(cache_dir);
-	if (rc) {
-		errbuf_set(err, errlen, "cannot create cache folder %s: %s", cache_dir, strerror(-rc));
-		return -1;
+	/* Created only when missing: a warm start makes no mkdir calls. */
+	if (access(cache_dir, F_OK) && errno == ENOENT) {
+		rc = make_dirs(cache_dir);
+		if (rc) {
+			errbuf_set(err, errlen, "cannot create cache folder %s: %s", cache_dir,
+				   strerror(-rc));
+			return -1;
+		}
 	}
 	if (!cache_dir_trusted(cache_dir, err, errlen))
 		return -1;
