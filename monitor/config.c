@@ -787,10 +787,10 @@ static void parse_cvm(struct parser *p, const yaml_node_t *n)
 			break;
 		case DISK:
 			c->disk = get_string(p, "disk", v, false);
+			c->disk_mark = mark_of(v);
 			later(p, k);
 			break;
 		case NET:
-			c->net = get_string(p, "net", v, false);
 			later(p, k);
 			break;
 		case CALLBACK_OUT:
@@ -1578,7 +1578,6 @@ void cfg_free(struct config *cfg)
 		free_vec(c->argv, c->argc);
 		free_vec(c->env, c->envc);
 		free(c->disk);
-		free(c->net);
 		free(c->callback_out);
 		free(c->callback_in);
 	}

@@ -23,6 +23,33 @@ enum cfg_abi {
 /* The memory cap of a cVM whose YAML has no `isolation` (bytes). */
 #define CFG_DEFAULT_MEMORY_CAP (256ull << 20)
 
+/* A host folder bound at a guest path (`mounts:`). */
+struct cfg_mount {
+	char *host;                   /* joined to the YAML's folder */
+	char *guest;                  /* absolute, normalized: no "." or ".." parts, no "//" */
+	bool readonly;                /* mode: ro (default) or rw */
+	struct cfg_mark mark;
+};
+
+/* One address of the network policy: "tcp:HOST:PORT" or "unix:PATH". */
+enum cfg_net_kind { CFG_NET_TCP, CFG_NET_UNIX };
+
+struct cfg_endpoint {
+	enum cfg_net_kind kind;
+	char *host;                   /* tcp: an IPv4 or IPv6 literal (no brackets); unix: the path */
+	uint16_t port;                /* tcp; 0 in `connect` means any port */
+	char *text;                   /* as written, for messages */
+	struct cfg_mark mark;
+};
+
+/* `net:` as a mapping: sockets the monitor opens for the cVM, and where it may connect. */
+struct cfg_net {
+	struct cfg_endpoint *listen;
+	size_t nlisten;
+	struct cfg_endpoint *connect;
+	size_t nconnect;
+};
+
 struct cfg_cvm {
 	char *name;
 	struct cfg_mark mark;         /* where this cVM's mapping starts */
@@ -32,8 +59,12 @@ struct cfg_cvm {
 	int argc;
 	char **env;                   /* NULL-terminated "KEY=VALUE" strings, possibly empty */
 	int envc;
-	char *disk;                   /* later features: kept as given, warned about */
-	char *net;
+	char *disk;                   /* ext4 image for `/`, joined to the YAML's folder; or NULL */
+	struct cfg_mark disk_mark;
+	struct cfg_mount *mounts;     /* host folders bound at guest paths */
+	size_t nmounts;
+	struct cfg_net net;           /* empty: no network at all */
+	int stdin_attached;           /* `stdin: true/false`; -1 when absent */
 	char *callback_out;           /* NULL or "monitor" means the monitor serves the hostcalls */
 	struct cfg_mark callback_out_mark;
 	char *callback_in;

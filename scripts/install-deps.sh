@@ -4,7 +4,8 @@ set -eu
 
 PACKAGES="cmake make gcc pkg-config clang-14 lld-14 llvm-14 wabt wasi-libc libclang-rt-14-dev-wasm32
 libclang-rt-14-dev
-libyaml-dev libcmocka-dev"
+libyaml-dev libcmocka-dev libext2fs-dev e2fsprogs
+curl wrk redis-tools python3"
 
 missing=""
 for p in $PACKAGES; do

@@ -268,7 +268,10 @@ enum iv_stream_end {
 #define IV_STREAM_ATOMIC 4096u                /* byte sends up to this size are never split */
 #define IV_STREAM_MSG_OVERHEAD 16u            /* ring bytes a message takes beyond its own */
 #define IV_STREAM_BUDGET (64u << 20)          /* bytes of live streams one cVM may create */
-/* File descriptors a posix cVM may have bound to streams: 0 .. IV_STREAM_FD_MAX - 1. */
+/* File descriptors of a posix cVM (stdio included): the default limit, and the most allowed. */
+#define IV_FDS_DEFAULT 1024
+#define IV_FDS_MAX 65536
+/* Until the libOS fd table replaces it: descriptors bound to streams (0 .. 63). */
 #define IV_STREAM_FD_MAX 64
 
 /* stream_wait: what an item waits for, and what is ready (revents). */
