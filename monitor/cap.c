@@ -75,12 +75,6 @@ struct cap_slot {
 	struct cap_node *_Atomic node;
 };
 
-/* A file descriptor's binding: the handle it names (0: free) and its WASI fd flags. */
-struct cap_fd {
-	int handle;
-	uint32_t flags;
-};
-
 /*
  * A grown slot array replaces the old one, which is kept until the table is freed: a reader
  * without the lock (cap_end_fast) may still be looking at it. Arrays double, so those kept
@@ -94,7 +88,6 @@ struct cap_table {
 	uint32_t cap, limit;          /* entries allocated; most handles */
 	struct cap_slot *retired[RETIRED_MAX];
 	uint32_t nretired;
-	struct cap_fd fds[IV_STREAM_FD_MAX];
 };
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
@@ -746,65 +739,6 @@ int cap_events(struct cvm *vm, int h, uint32_t *count)
 	return err;
 }
 
-/* ---- file descriptors (no lock: only code running for the cVM uses them) ---- */
-
-int cap_fd_bind(struct cvm *vm, int fd, int h)
-{
-	struct cap_table *t = vm->caps;
-	int limit = vm->fd_limit ? (int)vm->fd_limit : IV_STREAM_FD_MAX; /* limits.fds */
-	int i;
-
-	if (fd < 0) {
-		for (fd = 3; fd < limit && t->fds[fd].handle; fd++)
-			;
-		if (fd == limit)
-			return -IV_EMFILE;
-	}
-	if (fd >= IV_STREAM_FD_MAX)
-		return -IV_EBADF;
-	if (fd >= limit)
-		return -IV_EMFILE;
-	if (t->fds[fd].handle)
-		return -IV_EEXIST;
-	/* One descriptor per handle: closing it drops the handle under any other. */
-	for (i = 0; i < IV_STREAM_FD_MAX; i++)
-		if (t->fds[i].handle == h)
-			return -IV_EEXIST;
-	t->fds[fd].handle = h;
-	t->fds[fd].flags = 0;
-	return fd;
-}
-
-int cap_fd_get(const struct cvm *vm, uint32_t fd, uint32_t *flags)
-{
-	const struct cap_table *t = vm->caps;
-
-	if (!t || fd >= IV_STREAM_FD_MAX || !t->fds[fd].handle)
-		return 0;
-	if (flags)
-		*flags = t->fds[fd].flags;
-	return t->fds[fd].handle;
-}
-
-int cap_fd_set_flags(struct cvm *vm, uint32_t fd, uint32_t flags)
-{
-	if (!cap_fd_get(vm, fd, NULL))
-		return -IV_EBADF;
-	vm->caps->fds[fd].flags = flags;
-	return 0;
-}
-
-int cap_fd_close(struct cvm *vm, uint32_t fd)
-{
-	int h = cap_fd_get(vm, fd, NULL);
-
-	if (!h)
-		return -IV_EBADF;
-	vm->caps->fds[fd].handle = 0;
-	cap_drop(vm, h); /* fails harmlessly when the guest dropped the handle itself */
-	return 0;
-}
-
 /* ---- guest operations ---- */
 
 int cap_info(struct cvm *vm, int h, struct iv_cap_info *out)
@@ -1158,8 +1092,6 @@ void cap_cvm_teardown(struct cvm *vm)
 			node_maybe_free(n);
 		}
 	}
-	if (t)
-		memset(t->fds, 0, sizeof(t->fds));
 	/* Objects of this memory still named elsewhere stay revoked; they must not point at it. */
 	for (o = memory_objects; o; o = o->next_memory) {
 		if (o->owner == vm) {

@@ -142,20 +142,6 @@ int cap_end_fast(struct cvm *vm, int h, uint32_t need, void **priv, uint32_t *en
 int cap_notify(struct cvm *vm, int h);
 int cap_events(struct cvm *vm, int h, uint32_t *count);
 
-/*
- * File descriptors of posix cVMs bound to handles (0 .. IV_STREAM_FD_MAX - 1): a second,
- * small index into the cVM's table. Only code running for vm (its own thread, or a call
- * into it) or the monitor before vm starts uses them, so they take no lock.
- * cap_fd_bind binds fd to h, or with fd < 0 the lowest free descriptor >= 3, and returns
- * the descriptor (-IV_EEXIST: bound already; -IV_EMFILE: none free; -IV_EBADF: out of
- * range). cap_fd_get returns the handle bound to fd, or 0, and its flags in *flags (may be
- * NULL). cap_fd_close unbinds fd and drops its handle.
- */
-int cap_fd_bind(struct cvm *vm, int fd, int h);
-int cap_fd_get(const struct cvm *vm, uint32_t fd, uint32_t *flags);
-int cap_fd_set_flags(struct cvm *vm, uint32_t fd, uint32_t flags);
-int cap_fd_close(struct cvm *vm, uint32_t fd);
-
 /* Guest operations (see abi.h for their meaning). */
 int cap_info(struct cvm *vm, int h, struct iv_cap_info *out);
 int cap_derive(struct cvm *vm, int h, uint64_t offset, uint64_t length, uint32_t perms);

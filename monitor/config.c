@@ -1,6 +1,7 @@
 /* Loads the cVM configuration: the original Intravisor's YAML schema, with FILE:LINE:COL errors. */
 #include "config.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -416,49 +417,330 @@ static void report_duplicates(struct parser *p, struct entry *e, size_t n, const
 			     show_str(buf, e[i].s, e[i].len), e[i].first.line, e[i].first.col);
 }
 
+/* rel (owned) joined to the YAML's folder; absolute paths stay. NULL when out of memory. */
+static char *yaml_path(struct parser *p, char *rel)
+{
+	const char *dir = p->cfg->dir;
+	size_t dlen = strlen(dir), rlen = strlen(rel);
+	char *path;
+
+	if (rel[0] == '/')
+		return rel;
+	path = malloc(dlen + 1 + rlen + 1);
+	if (!path) {
+		free(rel);
+		oom(p);
+		return NULL;
+	}
+	memcpy(path, dir, dlen);
+	if (dlen > 0 && dir[dlen - 1] != '/')
+		path[dlen++] = '/';
+	memcpy(path + dlen, rel, rlen + 1);
+	free(rel);
+	return path;
+}
+
+/*
+ * Checks that the file named by key (at v) exists with type mode (S_IFREG or S_IFDIR) and
+ * grants access (R_OK, W_OK...); reports otherwise.
+ */
+static void check_host_path(struct parser *p, const char *key, const yaml_node_t *v,
+			    const char *path, mode_t mode, int access_mode)
+{
+	struct stat st;
+
+	if (stat(path, &st) != 0)
+		perr(p, mark_of(v), "%s '%s' %s: %s", key, path,
+		     errno == ENOENT || errno == ENOTDIR ? "not found" : "cannot be read",
+		     strerror(errno));
+	else if ((st.st_mode & S_IFMT) != mode)
+		perr(p, mark_of(v), "%s '%s' is not a %s", key, path,
+		     mode == S_IFDIR ? "folder" : "regular file");
+	else if (access(path, access_mode) != 0)
+		perr(p, mark_of(v), "%s '%s' cannot be %s: %s", key, path,
+		     access_mode & W_OK ? "written" : "read", strerror(errno));
+}
+
 static void set_runtime(struct parser *p, struct cfg_cvm *c, const yaml_node_t *v)
 {
-	char *rel = get_string(p, "runtime", v, false), *path;
-	const char *dir = p->cfg->dir;
-	size_t dlen = strlen(dir), rlen;
-	struct stat st;
+	char *rel = get_string(p, "runtime", v, false);
 
 	if (!rel)
 		return;
 	c->runtime_mark = mark_of(v);
-	rlen = strlen(rel);
-	if (rlen == 0) {
+	if (!rel[0]) {
 		perr(p, mark_of(v), "'runtime' must name a .wasm file");
 		free(rel);
 		return;
 	}
-	if (rel[0] == '/') {
-		c->runtime = rel;
-		path = rel;
-	} else {
-		bool slash = dlen > 0 && dir[dlen - 1] == '/';
+	c->runtime = yaml_path(p, rel);
+	if (c->runtime)
+		check_host_path(p, "runtime file", v, c->runtime, S_IFREG, R_OK);
+}
 
-		path = malloc(dlen + 1 + rlen + 1);
-		if (!path) {
-			free(rel);
-			oom(p);
-			return;
-		}
-		memcpy(path, dir, dlen);
-		if (!slash)
-			path[dlen++] = '/';
-		memcpy(path + dlen, rel, rlen + 1);
+/* `disk`: an ext4 image, the cVM's "/" (read-write, so it must be writable). */
+static void set_disk(struct parser *p, struct cfg_cvm *c, const yaml_node_t *v)
+{
+	char *rel = get_string(p, "disk", v, false);
+
+	if (!rel)
+		return;
+	c->disk_mark = mark_of(v);
+	if (!rel[0]) {
+		perr(p, mark_of(v), "'disk' must name an ext4 image file");
 		free(rel);
-		c->runtime = path;
+		return;
 	}
-	if (stat(path, &st) != 0)
-		perr(p, mark_of(v), "runtime file '%s' %s: %s", path,
-		     errno == ENOENT || errno == ENOTDIR ? "not found" : "cannot be read",
-		     strerror(errno));
-	else if (!S_ISREG(st.st_mode))
-		perr(p, mark_of(v), "runtime '%s' is not a regular file", path);
-	else if (access(path, R_OK) != 0)
-		perr(p, mark_of(v), "runtime file '%s' cannot be read: %s", path, strerror(errno));
+	c->disk = yaml_path(p, rel);
+	if (c->disk)
+		check_host_path(p, "disk image", v, c->disk, S_IFREG, R_OK | W_OK);
+}
+
+/* True for an absolute guest path without ".", "..", empty parts or a trailing '/'. */
+static bool guest_path_ok(const char *s)
+{
+	const char *part;
+
+	if (s[0] != '/')
+		return false;
+	if (!s[1])
+		return true;
+	for (part = s + 1;; ) {
+		size_t len = strcspn(part, "/");
+
+		if (len == 0 || (len == 1 && part[0] == '.') ||
+		    (len == 2 && part[0] == '.' && part[1] == '.'))
+			return false;
+		if (!part[len])
+			return true;
+		part += len + 1;
+	}
+}
+
+static void add_mount(struct parser *p, struct cfg_cvm *c, const yaml_node_t *n)
+{
+	enum { HOST, GUEST, MODE, NKEYS };
+	static const char *const keys[NKEYS] = { "host", "guest", "mode" };
+	const yaml_node_t *seen[NKEYS] = { 0 };
+	struct cfg_mount *m, *mounts;
+	char buf[SHOW_BUF];
+
+	if (n->type != YAML_MAPPING_NODE) {
+		perr(p, mark_of(n), "a mount must be a mapping of host, guest and mode, got %s",
+		     show(buf, n));
+		return;
+	}
+	mounts = realloc(c->mounts, (c->nmounts + 1) * sizeof(*mounts));
+	if (!mounts) {
+		oom(p);
+		return;
+	}
+	c->mounts = mounts;
+	m = &mounts[c->nmounts++];
+	*m = (struct cfg_mount){ .readonly = true, .mark = mark_of(n) };
+	for (yaml_node_pair_t *pair = n->data.mapping.pairs.start; pair < n->data.mapping.pairs.top;
+	     pair++) {
+		const yaml_node_t *k = node(p, pair->key), *v = node(p, pair->value);
+		char *s;
+
+		switch (key_index(p, k, keys, NKEYS, seen, "in a mount")) {
+		case HOST:
+			if (!(s = get_string(p, "host", v, false)))
+				break;
+			if (!s[0]) {
+				perr(p, mark_of(v), "'host' must name a folder");
+				free(s);
+				break;
+			}
+			if ((m->host = yaml_path(p, s)))
+				check_host_path(p, "mount folder", v, m->host, S_IFDIR, R_OK | X_OK);
+			break;
+		case GUEST:
+			if (!(s = get_string(p, "guest", v, false)))
+				break;
+			if (!guest_path_ok(s)) {
+				perr(p, mark_of(v), "'guest' must be an absolute path without '.', "
+				     "'..', '//' or a trailing '/', got %s", show(buf, v));
+				free(s);
+				break;
+			}
+			m->guest = s;
+			break;
+		case MODE:
+			if (is_scalar(v, "ro"))
+				m->readonly = true;
+			else if (is_scalar(v, "rw"))
+				m->readonly = false;
+			else
+				perr(p, mark_of(v), "'mode' must be ro or rw, got %s", show(buf, v));
+			break;
+		}
+	}
+	if (!seen[HOST])
+		perr(p, m->mark, "this mount has no 'host' folder");
+	if (!seen[GUEST])
+		perr(p, m->mark, "this mount has no 'guest' path");
+}
+
+static void set_mounts(struct parser *p, struct cfg_cvm *c, const yaml_node_t *v)
+{
+	char buf[SHOW_BUF];
+
+	if (is_null(v))
+		return;
+	if (v->type != YAML_SEQUENCE_NODE) {
+		perr(p, mark_of(v), "'mounts' must be a sequence of mappings "
+		     "('- {host: FOLDER, guest: /PATH, mode: ro}'), got %s", show(buf, v));
+		return;
+	}
+	for (yaml_node_item_t *it = v->data.sequence.items.start; it < v->data.sequence.items.top;
+	     it++)
+		add_mount(p, c, node(p, *it));
+	/* Two folders at one guest path, or one at "/" beside a disk, would hide each other. */
+	for (size_t i = 0; i < c->nmounts; i++) {
+		const struct cfg_mount *m = &c->mounts[i];
+
+		if (!m->guest)
+			continue;
+		if (c->disk && !strcmp(m->guest, "/"))
+			perr(p, m->mark, "a mount at '/' would hide the disk image");
+		for (size_t j = 0; j < i; j++)
+			if (c->mounts[j].guest && !strcmp(c->mounts[j].guest, m->guest))
+				perr(p, m->mark, "two mounts at %s", m->guest);
+	}
+}
+
+/* One policy address: "tcp:IPV4:PORT", "tcp:[IPV6]:PORT" or "unix:PATH"; port "*" in connect. */
+static void add_endpoint(struct parser *p, const char *list, const yaml_node_t *v,
+			 struct cfg_endpoint **arr, size_t *n)
+{
+	bool connecting = !strcmp(list, "connect");
+	struct cfg_endpoint e = { .mark = mark_of(v) }, *grown;
+	char buf[SHOW_BUF], *text, *host = NULL, *port;
+	unsigned char addr[16];
+	unsigned long x = 0;
+	char *end;
+
+	if (!(text = get_string(p, list, v, false)))
+		return;
+	e.text = text;
+	if (!strncmp(text, "unix:", 5)) {
+		e.kind = CFG_NET_UNIX;
+		if (!text[5] || strlen(text + 5) >= 108) {
+			perr(p, mark_of(v), "a unix socket path must have 1 to 107 bytes, got %s",
+			     show(buf, v));
+			goto fail;
+		}
+		if (!(host = dup_mem(p, text + 5, strlen(text + 5))) || !(host = yaml_path(p, host)))
+			goto fail;
+	} else if (!strncmp(text, "tcp:", 4)) {
+		const char *h = text + 4;
+		size_t hlen;
+
+		e.kind = CFG_NET_TCP;
+		if (h[0] == '[') {
+			const char *close = strchr(h, ']');
+			if (!close || close[1] != ':')
+				goto bad;
+			hlen = (size_t)(close - h - 1);
+			host = dup_mem(p, h + 1, hlen);
+			port = (char *)close + 2;
+			if (!host || inet_pton(AF_INET6, host, addr) != 1)
+				goto bad;
+		} else {
+			port = strrchr(h, ':');
+			if (!port)
+				goto bad;
+			hlen = (size_t)(port - h);
+			port++;
+			host = dup_mem(p, h, hlen);
+			if (!host || inet_pton(AF_INET, host, addr) != 1)
+				goto bad;
+		}
+		if (connecting && !strcmp(port, "*")) {
+			x = 0;
+		} else {
+			errno = 0;
+			x = strtoul(port, &end, 10);
+			if (!port[0] || *end || errno || x < 1 || x > 65535)
+				goto bad;
+		}
+		e.port = (uint16_t)x;
+	} else {
+		goto bad;
+	}
+	e.host = host;
+	grown = realloc(*arr, (*n + 1) * sizeof(**arr));
+	if (!grown) {
+		oom(p);
+		goto fail;
+	}
+	*arr = grown;
+	(*arr)[(*n)++] = e;
+	return;
+bad:
+	perr(p, mark_of(v), "'%s' entries must be tcp:ADDRESS:PORT (an IPv4 address, or an IPv6 "
+	     "one in brackets%s) or unix:PATH, got %s", list,
+	     connecting ? "; PORT may be *" : "", show(buf, v));
+fail:
+	free(host);
+	free(text);
+}
+
+static void set_endpoints(struct parser *p, const char *list, const yaml_node_t *v,
+			  struct cfg_endpoint **arr, size_t *n)
+{
+	char buf[SHOW_BUF];
+
+	if (is_null(v))
+		return;
+	if (v->type != YAML_SEQUENCE_NODE) {
+		perr(p, mark_of(v), "'%s' must be a sequence of addresses, got %s", list,
+		     show(buf, v));
+		return;
+	}
+	for (yaml_node_item_t *it = v->data.sequence.items.start; it < v->data.sequence.items.top;
+	     it++)
+		add_endpoint(p, list, node(p, *it), arr, n);
+}
+
+/* `net`: the original's host device name (ignored), or a policy of listen and connect. */
+static void set_net(struct parser *p, struct cfg_cvm *c, const yaml_node_t *k,
+		    const yaml_node_t *v)
+{
+	enum { LISTEN, CONNECT, NKEYS };
+	static const char *const keys[NKEYS] = { "listen", "connect" };
+	const yaml_node_t *seen[NKEYS] = { 0 };
+	char buf[SHOW_BUF];
+
+	if (v->type == YAML_SCALAR_NODE) {
+		pwarn(p, mark_of(k), "'net: %s' names a network device of the original; here 'net' "
+		      "is a policy ({listen: [...], connect: [...]}); ignored", show(buf, v));
+		return;
+	}
+	if (v->type != YAML_MAPPING_NODE) {
+		perr(p, mark_of(v), "'net' must be a mapping of listen and connect, got %s",
+		     show(buf, v));
+		return;
+	}
+	for (yaml_node_pair_t *pair = v->data.mapping.pairs.start; pair < v->data.mapping.pairs.top;
+	     pair++) {
+		const yaml_node_t *key = node(p, pair->key), *val = node(p, pair->value);
+
+		switch (key_index(p, key, keys, NKEYS, seen, "in 'net'")) {
+		case LISTEN:
+			set_endpoints(p, "listen", val, &c->net.listen, &c->net.nlisten);
+			break;
+		case CONNECT:
+			set_endpoints(p, "connect", val, &c->net.connect, &c->net.nconnect);
+			break;
+		}
+	}
+	for (size_t i = 0; i < c->net.nlisten; i++)
+		for (size_t j = 0; j < i; j++)
+			if (!strcmp(c->net.listen[i].text, c->net.listen[j].text))
+				perr(p, c->net.listen[i].mark, "%s is listed twice",
+				     c->net.listen[i].text);
 }
 
 static void set_args_string(struct parser *p, struct cfg_cvm *c, const yaml_node_t *v)
@@ -729,9 +1011,9 @@ static void set_limits(struct parser *p, struct cfg_cvm *c, const yaml_node_t *v
 			else
 				c->cpu_s = (uint32_t)x;
 		} else if (ok && i == FDS) {
-			if (x < 3 || x > IV_STREAM_FD_MAX)
+			if (x < 3 || x > IV_FDS_MAX)
 				perr(p, mark_of(val), "'fds' must be between 3 and %u, got %s",
-				     IV_STREAM_FD_MAX, show(buf, val));
+				     IV_FDS_MAX, show(buf, val));
 			else
 				c->fd_limit = (uint32_t)x;
 		}
@@ -747,12 +1029,13 @@ static void parse_cvm(struct parser *p, const yaml_node_t *n)
 {
 	enum {
 		NAME, RUNTIME, ARGS, ENV, DISK, NET, CALLBACK_OUT, CALLBACK_IN, WAIT, CLEAN_ROOM,
-		ISOLATION, ABI, LIMITS, NKEYS
+		ISOLATION, ABI, LIMITS, MOUNTS, STDIN, NKEYS
 	};
 	static const char *const keys[NKEYS] = {
 		"name", "runtime", "args", "env", "disk", "net", "callback_out", "callback_in",
-		"wait", "clean_room", "isolation", "abi", "limits",
+		"wait", "clean_room", "isolation", "abi", "limits", "mounts", "stdin",
 	};
+	const yaml_node_t *mounts = NULL;
 	const yaml_node_t *seen[NKEYS] = { 0 };
 	struct config *cfg = p->cfg;
 	struct cfg_cvm *c, *cvms;
@@ -767,7 +1050,7 @@ static void parse_cvm(struct parser *p, const yaml_node_t *n)
 	cfg->cvms = cvms;
 	c = &cvms[cfg->ncvms++];
 	*c = (struct cfg_cvm){ .mark = mark_of(n), .size_mark = mark_of(n),
-			       .memory_cap = CFG_DEFAULT_MEMORY_CAP };
+			       .memory_cap = CFG_DEFAULT_MEMORY_CAP, .stdin_attached = -1 };
 	for (yaml_node_pair_t *pair = n->data.mapping.pairs.start; pair < n->data.mapping.pairs.top;
 	     pair++) {
 		const yaml_node_t *k = node(p, pair->key), *v = node(p, pair->value);
@@ -786,13 +1069,20 @@ static void parse_cvm(struct parser *p, const yaml_node_t *n)
 			set_env(p, c, v);
 			break;
 		case DISK:
-			c->disk = get_string(p, "disk", v, false);
-			c->disk_mark = mark_of(v);
-			later(p, k);
+			set_disk(p, c, v);
 			break;
 		case NET:
-			later(p, k);
+			set_net(p, c, k, v);
 			break;
+		case MOUNTS:
+			mounts = v; /* after the whole mapping: checked against the disk */
+			break;
+		case STDIN: {
+			bool on = false;
+			get_bool(p, "stdin", v, &on);
+			c->stdin_attached = on;
+			break;
+		}
 		case CALLBACK_OUT:
 			/* The cVM named may come later in the file: check_references resolves it. */
 			c->callback_out = get_string(p, "callback_out", v, false);
@@ -822,6 +1112,8 @@ static void parse_cvm(struct parser *p, const yaml_node_t *n)
 			break;
 		}
 	}
+	if (mounts)
+		set_mounts(p, c, mounts);
 	if (!seen[NAME])
 		perr(p, c->mark, "this cVM has no 'name'");
 	if (!seen[RUNTIME])
@@ -968,9 +1260,9 @@ static int get_fd(struct parser *p, const char *list, const yaml_node_t *v)
 		fd = 2;
 	else if (v->type != YAML_SCALAR_NODE || get_u64(p, "fd", v, &fd) != 0)
 		return -1;
-	if (fd >= IV_STREAM_FD_MAX) {
+	if (fd >= IV_FDS_MAX) {
 		perr(p, mark_of(v), "'fd' must be stdin, stdout, stderr or a number below %d, got %s",
-		     IV_STREAM_FD_MAX, show(buf, v));
+		     IV_FDS_MAX, show(buf, v));
 		return -1;
 	}
 	/* A reader reads: stdin or its own number; a writer writes: stdout, stderr or a number. */
@@ -1449,6 +1741,51 @@ static void check_references(struct parser *p)
 	free(to);
 }
 
+/*
+ * A posix cVM's descriptors from 3 up are its pre-opened folders (the disk, then its mounts)
+ * and then its listening sockets: a stream bound to one of those numbers would collide.
+ */
+static void check_stream_fds(struct parser *p)
+{
+	const struct config *cfg = p->cfg;
+
+	for (size_t i = 0; i < cfg->nstreams; i++)
+		for (int end = 0; end < 2; end++)
+			for (size_t j = 0; j < cfg->streams[i].nends[end]; j++) {
+				const struct cfg_stream_end *e = &cfg->streams[i].ends[end][j];
+
+				for (size_t k = 0; k < cfg->ncvms; k++) {
+					const struct cfg_cvm *c = &cfg->cvms[k];
+					size_t taken = (c->disk ? 1 : 0) + c->nmounts + c->net.nlisten;
+
+					if (!c->name || !e->cvm || strcmp(c->name, e->cvm) || e->fd < 3 ||
+					    (size_t)e->fd >= 3 + taken)
+						continue;
+					perr(p, e->mark, "fd %d of cVM %s is taken: descriptors 3 to %zu "
+					     "are its disk, mounts and listening sockets", e->fd, c->name,
+					     2 + taken);
+				}
+			}
+}
+
+/* The monitor's stdin can go to one cVM only. */
+static void check_stdin(struct parser *p)
+{
+	const struct cfg_cvm *first = NULL;
+
+	for (size_t i = 0; i < p->cfg->ncvms; i++) {
+		const struct cfg_cvm *c = &p->cfg->cvms[i];
+
+		if (c->stdin_attached != 1)
+			continue;
+		if (first)
+			perr(p, c->mark, "cVM %s asks for stdin, which cVM %s has already",
+			     c->name ? c->name : "?", first->name ? first->name : "?");
+		else
+			first = c;
+	}
+}
+
 int cfg_load_buffer(const char *name, const char *dir, const char *text, size_t len,
 		    struct config **out, FILE *err)
 {
@@ -1495,6 +1832,8 @@ int cfg_load_buffer(const char *name, const char *dir, const char *text, size_t 
 	/* Past a syntax error, cVMs defined further on are unknown: every name would look wrong. */
 	if (complete)
 		check_references(&p);
+	check_stream_fds(&p);
+	check_stdin(&p);
 	free(p.refs);
 	/* Any other error already refuses the file; this one would only repeat it. */
 	if (p.cfg->ncvms == 0 && p.nerrors == 0)
@@ -1578,6 +1917,21 @@ void cfg_free(struct config *cfg)
 		free_vec(c->argv, c->argc);
 		free_vec(c->env, c->envc);
 		free(c->disk);
+		for (size_t j = 0; j < c->nmounts; j++) {
+			free(c->mounts[j].host);
+			free(c->mounts[j].guest);
+		}
+		free(c->mounts);
+		for (size_t j = 0; j < c->net.nlisten; j++) {
+			free(c->net.listen[j].host);
+			free(c->net.listen[j].text);
+		}
+		free(c->net.listen);
+		for (size_t j = 0; j < c->net.nconnect; j++) {
+			free(c->net.connect[j].host);
+			free(c->net.connect[j].text);
+		}
+		free(c->net.connect);
 		free(c->callback_out);
 		free(c->callback_in);
 	}

@@ -7,7 +7,9 @@
 #include "cap.h"
 #include "cvm.h"
 #include "ipc/ipc.h"
+#include "posix/fdtable.h"
 #include "rt.h"
+#include "posix/libos.h"
 #include "rt/interrupt.h"
 
 #define WASM_PAGE 65536u
@@ -108,10 +110,10 @@ struct cvm *cvm_create(const struct cvm_spec *spec, struct module *module)
 	vm->stdin_attached = spec->stdin_attached;
 	vm->timeout_s = spec->timeout_s;
 	vm->cpu_s = spec->cpu_s;
-	vm->fd_limit = spec->fd_limit; /* 0: the default, IV_STREAM_FD_MAX */
 	vm->name_limit = spec->cap_limit ? spec->cap_limit : IV_CAPS_DEFAULT;
 	vm->caps = cap_table_new(vm->name_limit);
-	if (!vm->caps || pthread_mutex_init(&vm->run_lock, NULL))
+	vm->fds = fdt_new(spec->fd_limit);
+	if (!vm->caps || !vm->fds || pthread_mutex_init(&vm->run_lock, NULL))
 		goto fail;
 	vm->module = module;
 	module_get(module);
@@ -121,6 +123,7 @@ struct cvm *cvm_create(const struct cvm_spec *spec, struct module *module)
 	registry_add(vm);
 	return vm;
 fail:
+	fdt_free(vm, vm->fds);
 	cap_table_free(vm->caps);
 	free(vm->name);
 	free_strv(vm->argv);
@@ -203,6 +206,7 @@ void cvm_run(struct cvm *vm)
 	/* No call may enter from now on; what it advertised and lent dies with it. */
 	vm->ended = true;
 	names_withdraw(vm);
+	libos_teardown(vm);
 	cap_cvm_teardown(vm);
 	console_flush(&vm->out);
 	console_flush(&vm->err);
@@ -356,8 +360,10 @@ void cvm_destroy(struct cvm *vm)
 	cvm_join(vm);
 	registry_remove(vm);
 	uncount(vm);
-	if (vm->state == CVM_CREATED)
+	if (vm->state == CVM_CREATED) {
+		libos_teardown(vm);
 		cap_cvm_teardown(vm);
+	}
 	cap_table_free(vm->caps);
 	pthread_mutex_destroy(&vm->run_lock);
 	module_put(vm->module);

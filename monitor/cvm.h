@@ -26,6 +26,8 @@ enum cvm_state {
 
 struct cap_mapping;
 struct ipc_thread;
+struct fdtable;
+struct vfs;
 
 struct cvm_spec {
 	const char *name;
@@ -51,7 +53,6 @@ struct cvm {
 	uint32_t cap_pages;
 	enum cfg_abi abi;
 	bool stdin_attached;
-	bool stdio_closed[3];       /* posix: fds 0-2 closed by the guest */
 	char *prefix;
 	struct console_stream out, err;
 	bool thread_started;        /* handed to a host thread, not yet joined */
@@ -80,7 +81,11 @@ struct cvm {
 	bool counted;               /* counted among the cVMs that may still call */
 	unsigned names_advertised;  /* capfile and entry names it published (ipc/names.c) */
 	unsigned name_limit;        /* at most this many: its capability table's size */
-	uint32_t fd_limit;          /* descriptors 0 .. fd_limit - 1 may be open; 0: all */
+
+	/* The posix libOS (posix/): descriptors, and the file systems mounted for it. */
+	struct fdtable *fds;
+	struct vfs **mounts;
+	size_t nmounts;
 	struct cvm *next;           /* in the registry of cVMs */
 };
 

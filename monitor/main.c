@@ -16,6 +16,7 @@
 #include "ipc/stream.h"
 #include "intravisor/abi.h"
 #include "module.h"
+#include "posix/libos.h"
 #include "rt.h"
 #include "rt/interrupt.h"
 
@@ -248,7 +249,9 @@ static int run_yaml(const struct options *o)
 		spec.memory_cap = c->memory_cap;
 		spec.abi = abi;
 		spec.prefix_output = o->prefix && cfg->ncvms > 1;
-		spec.stdin_attached = cfg->ncvms == 1;
+		/* The monitor's stdin goes to the cVM whose YAML asks, or to a lone cVM. */
+		spec.stdin_attached = c->stdin_attached == 1 ||
+				      (c->stdin_attached < 0 && cfg->ncvms == 1);
 		spec.cap_limit = c->cap_limit;
 		spec.timeout_s = c->timeout_s;
 		spec.cpu_s = c->cpu_s;
@@ -256,6 +259,17 @@ static int run_yaml(const struct options *o)
 		vms[i] = cvm_create(&spec, mods[i]);
 		if (!vms[i]) {
 			fprintf(stderr, "intravisor: out of memory\n");
+			goto out;
+		}
+		if (abi != CFG_ABI_POSIX && (c->disk || c->nmounts || c->net.nlisten ||
+					     c->net.nconnect)) {
+			cfg_report(cfg, c->mark, stderr, "cVM '%s': a disk, mounts and a network "
+				   "policy need the posix runtime; %s imports no WASI", c->name,
+				   c->runtime);
+			goto out;
+		}
+		if (abi == CFG_ABI_POSIX && libos_setup(vms[i], c, err, sizeof(err))) {
+			cfg_report(cfg, c->mark, stderr, "cVM '%s': %s", c->name, err);
 			goto out;
 		}
 	}

@@ -271,8 +271,6 @@ enum iv_stream_end {
 /* File descriptors of a posix cVM (stdio included): the default limit, and the most allowed. */
 #define IV_FDS_DEFAULT 1024
 #define IV_FDS_MAX 65536
-/* Until the libOS fd table replaces it: descriptors bound to streams (0 .. 63). */
-#define IV_STREAM_FD_MAX 64
 
 /* stream_wait: what an item waits for, and what is ready (revents). */
 enum iv_wait_events {

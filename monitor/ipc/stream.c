@@ -15,6 +15,7 @@
 #include "cvm.h"
 #include "guestmem.h"
 #include "ipc.h"
+#include "posix/fdtable.h"
 #include "rt.h"
 #include "rt/interrupt.h"
 #include "stream.h"
@@ -1209,7 +1210,7 @@ static int publish_configured(const struct cfg_stream *c, struct stream *s, uint
 		if (h < 0)
 			return h;
 		e->grants[e->ngrants++] = (struct grant){vm, h, ends[i].fd >= 0};
-		if (ends[i].fd >= 0 && (h = cap_fd_bind(vm, ends[i].fd, h)) < 0)
+		if (ends[i].fd >= 0 && (h = fdt_bind_stream(vm, ends[i].fd, h)) < 0)
 			return h;
 	}
 	return 0;

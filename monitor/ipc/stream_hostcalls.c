@@ -6,6 +6,7 @@
 #include "guestmem.h"
 #include "hostcall.h"
 #include "imports.h"
+#include "posix/fdtable.h"
 #include "rt.h"
 #include "stream.h"
 
@@ -146,15 +147,8 @@ uint32_t Z_intravisorZ_stream_wait(struct cvm *vm, uint32_t items_ptr, uint32_t 
 
 uint32_t Z_intravisorZ_stream_fd(struct cvm *vm, uint32_t h)
 {
-	uint32_t end;
-	bool message;
-	int err;
-
 	rt_check_stack();
-	err = stream_end_info(vm, (int)h, &end, &message);
-	if (err)
-		return (uint32_t)err;
-	return (uint32_t)cap_fd_bind(vm, -1, (int)h);
+	return (uint32_t)fdt_bind_stream(vm, -1, (int)h);
 }
 
 uint32_t Z_intravisorZ_cap_notify(struct cvm *vm, uint32_t h)

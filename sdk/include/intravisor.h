@@ -525,8 +525,8 @@ int iv_wait(struct iv_wait *items, int n, int timeout_ms);
 int iv_cap_notify(int h);
 
 /*
- * posix cVMs: binds end h to the lowest free file descriptor from 3 up (below
- * IV_STREAM_FD_MAX) and returns it; read(), write(), poll() then work on it. The descriptor
+ * posix cVMs: binds end h to the lowest free file descriptor from 3 up (below the cVM's
+ * limits.fds) and returns it; read(), write(), poll() then work on it. The descriptor
  * takes the handle over: close() drops it. Returns the descriptor, or -IV_EMFILE (none
  * free), -IV_EEXIST (h is bound already).
  */

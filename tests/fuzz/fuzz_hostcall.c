@@ -12,6 +12,7 @@
 #include "hostcall.h"
 #include "ipc/ipc.h"
 #include "module.h"
+#include "posix/fdtable.h"
 #include "posix/wasi.h"
 #include "rt.h"
 
@@ -144,11 +145,13 @@ static void begin(struct fuzz_in *in)
 		struct fake *f = &fakes[i];
 		uint8_t b = fz_u8(in);
 
+		fdt_free(f->vm, f->vm->fds);
+		f->vm->fds = fdt_new(0);
+		CHECK(f->vm->fds, "no descriptor table");
 		cap_table_free(f->vm->caps);
 		f->vm->caps = cap_table_new(b >= 0xf0 ? IV_CAPS_DEFAULT : 1u + b % 24);
 		CHECK(f->vm->caps, "no table");
 		f->vm->torn_down = false;
-		memset(f->vm->stdio_closed, 0, sizeof(f->vm->stdio_closed));
 		if (f->pages)
 			memset(f->mem.data, 0, f->mem.size);
 	}

@@ -13,6 +13,7 @@
 #include "cap.h"
 #include "cvm.h"
 #include "ipc/stream.h"
+#include "posix/fdtable.h"
 #include "rt.h"
 
 /* A cVM as far as cap.c and stream.c see one: a name, a table and one page of memory. */
@@ -35,6 +36,7 @@ static struct fake *fake_new(const char *name, uint32_t limit)
 	assert_non_null(f);
 	f->vm.name = strdup(name);
 	f->vm.caps = cap_table_new(limit);
+	f->vm.fds = fdt_new(0);
 	f->vm.name_limit = limit;
 	rt_set_memory_cap(1);
 	assert_int_equal(rt_invoke(allocate, f), WASM_RT_TRAP_NONE);
@@ -44,6 +46,7 @@ static struct fake *fake_new(const char *name, uint32_t limit)
 
 static void fake_free(struct fake *f)
 {
+	fdt_free(&f->vm, f->vm.fds);
 	cap_cvm_teardown(&f->vm);
 	cap_table_free(f->vm.caps);
 	wasm_rt_free_memory(&f->mem);
@@ -232,24 +235,27 @@ static void test_probe_waits_for_the_name(void **state)
 static void test_descriptors(void **state)
 {
 	struct fake *a = fake_new("a", 16);
+	struct fd_entry *e;
 	int ends[2];
-	uint32_t flags = 9;
 
 	(void)state;
 	assert_int_equal(stream_new(&a->vm, 0, 0, ends), 0);
-	assert_int_equal(cap_fd_bind(&a->vm, -1, ends[0]), 3);
-	assert_int_equal(cap_fd_bind(&a->vm, -1, ends[0]), -IV_EEXIST);
-	assert_int_equal(cap_fd_bind(&a->vm, 1, ends[1]), 1);
-	assert_int_equal(cap_fd_bind(&a->vm, 1, ends[1]), -IV_EEXIST);
-	assert_int_equal(cap_fd_bind(&a->vm, IV_STREAM_FD_MAX, ends[1]), -IV_EBADF);
-	assert_int_equal(cap_fd_get(&a->vm, 3, &flags), ends[0]);
-	assert_int_equal(flags, 0);
-	assert_int_equal(cap_fd_set_flags(&a->vm, 3, 4), 0);
-	assert_int_equal(cap_fd_get(&a->vm, 3, &flags), ends[0]);
-	assert_int_equal(flags, 4);
-	assert_int_equal(cap_fd_get(&a->vm, 4, NULL), 0);
-	assert_int_equal(cap_fd_close(&a->vm, 3), 0);
-	assert_int_equal(cap_fd_close(&a->vm, 3), -IV_EBADF);
+	assert_int_equal(fdt_bind_stream(&a->vm, -1, ends[0]), 3);
+	assert_int_equal(fdt_bind_stream(&a->vm, -1, ends[0]), -IV_EEXIST);
+	/* A binding replaces the console's descriptor, once. */
+	assert_int_equal(fdt_bind_stream(&a->vm, 1, ends[1]), 1);
+	assert_int_equal(fdt_bind_stream(&a->vm, 1, ends[1]), -IV_EEXIST);
+	assert_int_equal(fdt_bind_stream(&a->vm, IV_FDS_MAX, ends[1]), -IV_EBADF);
+	assert_int_equal(fdt_bind_stream(&a->vm, -1, 12345), -IV_EBADF);
+	e = fdt_get(&a->vm, 3);
+	assert_non_null(e);
+	assert_int_equal(e->kind, FD_STREAM);
+	assert_int_equal(e->u.stream, ends[0]);
+	assert_int_equal(e->fdflags, 0);
+	assert_null(fdt_get(&a->vm, 4));
+	assert_int_equal(fdt_count(&a->vm), 4);
+	assert_int_equal(fdt_close(&a->vm, 3), 0);
+	assert_int_equal(fdt_close(&a->vm, 3), -IV_EBADF);
 	/* Closing the descriptor dropped the handle: the read end is closed. */
 	assert_int_equal(send0(a, ends[1], 1), -IV_EPIPE);
 	fake_free(a);

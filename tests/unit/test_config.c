@@ -403,6 +403,7 @@ static void test_later_features_warn(void **state)
 	struct fx *f = *state;
 	const struct cfg_cvm *c;
 
+	write_file(f->dir, "disk.img", "x", 1);
 	assert_int_equal(load(f, CVM_A
 			      "  disk: disk.img\n"
 			      "  net: tap0\n"
@@ -410,16 +411,18 @@ static void test_later_features_warn(void **state)
 			      "  clean_room: true\n"
 			      "  callback_out: monitor\n"),
 			 0);
+	remove_file(f->dir, "disk.img");
 	c = &f->cfg->cvms[0];
-	assert_string_equal(c->disk, "disk.img");
+	expect_path(f, c->disk, "disk.img");
+	assert_int_equal(c->net.nlisten + c->net.nconnect, 0);
 	assert_string_equal(c->callback_in, "other");
 	assert_true(c->clean_room);
-	expect_out(f, "t.yaml:4:3: warning: 'disk' is not supported yet; ignored\n");
-	expect_out(f, "t.yaml:5:3: warning: 'net' is not supported yet; ignored\n");
+	expect_out(f, "t.yaml:5:3: warning: 'net: 'tap0'' names a network device of the original; "
+		      "here 'net' is a policy ({listen: [...], connect: [...]}); ignored\n");
 	expect_out(f, "t.yaml:6:3: warning: 'callback_in' has no effect: the binding is made by "
 		      "callback_out on the client\n");
 	expect_out(f, "t.yaml:7:3: warning: 'clean_room' is not supported yet; ignored\n");
-	assert_int_equal(count_lines(f), 4);
+	assert_int_equal(count_lines(f), 3);
 }
 
 static void test_callback_chain(void **state)
@@ -577,11 +580,13 @@ static void test_limits(void **state)
 	assert_int_equal(f->cfg->cvms[0].cpu_s, 5);
 	assert_int_equal(f->cfg->cvms[0].fd_limit, 64);
 	assert_int_equal(f->outlen, 0);
-	/* Three descriptors are stdio's; the table has 64 (IV_STREAM_FD_MAX). */
+	/* Three descriptors are stdio's; at most IV_FDS_MAX. */
 	assert_int_equal(load(f, CVM_A "  limits: {fds: 2}\n"), -1);
-	expect_out(f, "t.yaml:4:17: 'fds' must be between 3 and 64, got '2'\n");
-	assert_int_equal(load(f, CVM_A "  limits: {fds: 65}\n"), -1);
-	expect_out(f, "'fds' must be between 3 and 64, got '65'\n");
+	expect_out(f, "t.yaml:4:17: 'fds' must be between 3 and 65536, got '2'\n");
+	assert_int_equal(load(f, CVM_A "  limits: {fds: 65537}\n"), -1);
+	expect_out(f, "'fds' must be between 3 and 65536, got '65537'\n");
+	assert_int_equal(load(f, CVM_A "  limits: {fds: 65536}\n"), 0);
+	assert_int_equal(f->cfg->cvms[0].fd_limit, 65536);
 	assert_int_equal(load(f, CVM_A "  limits: {cpu: 0}\n"), -1);
 	expect_out(f, "t.yaml:4:17: 'cpu' must be between 1 and 31536000 seconds, got '0'\n");
 
@@ -628,7 +633,7 @@ static void test_flow_style_and_names(void **state)
 static void test_cfg_load_file(void **state)
 {
 	struct fx *f = *state;
-	static const char yaml[] = "cVMs:\n- name: a\n  runtime: a.wasm\n  disk: d.img\n";
+	static const char yaml[] = "cVMs:\n- name: a\n  runtime: a.wasm\n  net: tap0\n";
 	char path[128], cwd[512];
 
 	write_file(f->dir, "t.yaml", yaml, strlen(yaml));
@@ -638,7 +643,7 @@ static void test_cfg_load_file(void **state)
 	assert_string_equal(f->cfg->dir, f->dir);
 	expect_path(f, f->cfg->cvms[0].runtime, "a.wasm");
 	/* Messages name the file exactly as it was given. */
-	snprintf(path, sizeof(path), "%s/t.yaml:4:3: warning: 'disk'", f->dir);
+	snprintf(path, sizeof(path), "%s/t.yaml:4:3: warning: 'net: ", f->dir);
 	expect_out(f, path);
 
 	/* A bare file name lives in the current folder. */
@@ -757,7 +762,8 @@ static void test_unknown_keys(void **state)
 	static const struct bad cases[] = {
 		{ CVM_A "  bogus: 1\n",
 		  "t.yaml:4:3: unknown key 'bogus' in a cVM; valid keys are: name, runtime, args, env, "
-		  "disk, net, callback_out, callback_in, wait, clean_room, isolation, abi, limits\n" },
+		  "disk, net, callback_out, callback_in, wait, clean_room, isolation, abi, limits, "
+		  "mounts, stdin\n" },
 		{ "cvms:\n- name: a\n",
 		  "t.yaml:1:1: unknown key 'cvms' at the top level; valid keys are: cVMs, capfiles, "
 		  "streams\n" },
@@ -905,7 +911,7 @@ static void test_runtime_files(void **state)
 	expect_out(f, "t.yaml:3:12: runtime file '/no/such/dir/x.wasm' not found");
 
 	assert_int_equal(load(f, "cVMs:\n- name: a\n  runtime: sub.wasm\n"), -1);
-	snprintf(want, sizeof(want), "t.yaml:3:12: runtime '%s/sub.wasm' is not a regular file",
+	snprintf(want, sizeof(want), "t.yaml:3:12: runtime file '%s/sub.wasm' is not a regular file",
 		 f->dir);
 	expect_out(f, want);
 }
@@ -1020,8 +1026,9 @@ static void test_stream_errors(void **state)
 		  "t.yaml:6:26: a reader cannot be bound to 'stdout': it is the read end\n" },
 		{ STREAM_S "  writers: [{cvm: a, fd: 0}]\n",
 		  "t.yaml:6:26: a writer cannot be bound to '0': it is the write end\n" },
-		{ STREAM_S "  writers: [{cvm: a, fd: 64}]\n",
-		  "t.yaml:6:26: 'fd' must be stdin, stdout, stderr or a number below 64, got '64'\n" },
+		{ STREAM_S "  writers: [{cvm: a, fd: 65536}]\n",
+		  "t.yaml:6:26: 'fd' must be stdin, stdout, stderr or a number below 65536, got "
+		  "'65536'\n" },
 		{ STREAM_S "  writers: [{cvm: a, fd: out}]\n",
 		  "t.yaml:6:26: 'fd' must be an integer, got 'out'\n" },
 		{ STREAM_S "  writers: [{cvm: a, fd: 5}]\n  readers: [{cvm: a, fd: 5}]\n",
@@ -1205,7 +1212,7 @@ static void test_all_errors_collected(void **state)
 			 -1);
 	expect_out(f, "t.yaml:3:12: runtime file '");
 	expect_out(f, "t.yaml:4:9: 'wait' must be an integer, got 'soon'");
-	expect_out(f, "t.yaml:5:3: warning: 'disk' is not supported yet; ignored");
+	expect_out(f, "t.yaml:5:9: disk image '");
 	expect_out(f, "t.yaml:6:3: unknown key 'colour' in a cVM");
 	expect_out(f, "t.yaml:10:11: 'size' must be a positive multiple of 65536");
 	expect_out(f, "t.yaml:11:3: this cVM has no 'name'");
@@ -1251,6 +1258,99 @@ static void test_hostile_inputs(void **state)
 	expect_out(f, "t.yaml:2:6: YAML syntax error: control characters are not allowed");
 }
 
+/* ---- the libOS: disk, mounts, network policy, stdin ---- */
+
+static void test_libos_keys(void **state)
+{
+	static const struct {
+		const char *yaml, *want;
+	} bad[] = {
+		{ CVM_A "  disk: none.img\n", "t.yaml:4:9: disk image '" },
+		{ CVM_A "  disk: www\n", "is not a regular file" },
+		{ CVM_A "  mounts: [{host: nope, guest: /a}]\n", "mount folder '" },
+		{ CVM_A "  mounts: [{host: d.img, guest: /a}]\n", "d.img' is not a folder" },
+		{ CVM_A "  mounts: [{host: www, guest: a}]\n", "'guest' must be an absolute path" },
+		{ CVM_A "  mounts: [{host: www, guest: /a/../b}]\n", "'guest' must be an absolute" },
+		{ CVM_A "  mounts: [{host: www, guest: /a/}]\n", "'guest' must be an absolute" },
+		{ CVM_A "  mounts: [{host: www, guest: /a, mode: rwx}]\n", "'mode' must be ro or rw" },
+		{ CVM_A "  mounts: [{host: www}]\n", "this mount has no 'guest' path" },
+		{ CVM_A "  mounts: [{guest: /a}]\n", "this mount has no 'host' folder" },
+		{ CVM_A "  mounts: [{host: www, guest: /a}, {host: www, guest: /a}]\n",
+		  "two mounts at /a" },
+		{ CVM_A "  disk: d.img\n  mounts: [{host: www, guest: /}]\n",
+		  "a mount at '/' would hide the disk image" },
+		{ CVM_A "  mounts: {host: www}\n", "'mounts' must be a sequence" },
+		{ CVM_A "  net: {listen: [\"tcp:1.2.3:80\"]}\n", "'listen' entries must be" },
+		{ CVM_A "  net: {listen: [\"tcp:127.0.0.1:0\"]}\n", "'listen' entries must be" },
+		{ CVM_A "  net: {listen: [\"tcp:127.0.0.1:*\"]}\n", "'listen' entries must be" },
+		{ CVM_A "  net: {listen: [\"tcp:127.0.0.1:65536\"]}\n", "'listen' entries must" },
+		{ CVM_A "  net: {listen: [\"udp:127.0.0.1:53\"]}\n", "'listen' entries must be" },
+		{ CVM_A "  net: {listen: [\"unix:\"]}\n", "a unix socket path must have" },
+		{ CVM_A "  net: {connect: [\"tcp:[::1:80\"]}\n", "PORT may be *" },
+		{ CVM_A "  net: {listen: [\"tcp:127.0.0.1:1\", \"tcp:127.0.0.1:1\"]}\n",
+		  "tcp:127.0.0.1:1 is listed twice" },
+		{ CVM_A "  net: {accept: []}\n", "unknown key 'accept' in 'net'" },
+		{ CVM_A "  net: [a]\n", "'net' must be a mapping of listen and connect" },
+		{ CVM_A "  stdin: maybe\n", "'stdin' must be" },
+		{ CVM_A "  stdin: true\n- name: b\n  runtime: b.wasm\n  stdin: true\n",
+		  "cVM b asks for stdin, which cVM a has already" },
+		{ CVM_A "  mounts: [{host: www, guest: /a}]\nstreams:\n- name: s\n"
+		  "  writers: [{cvm: a, fd: 3}]\n",
+		  "fd 3 of cVM a is taken: descriptors 3 to 3 are its disk, mounts and listening" },
+	};
+	struct fx *f = *state;
+	const struct cfg_cvm *c;
+	char dir[256];
+
+	write_file(f->dir, "d.img", "x", 1);
+	snprintf(dir, sizeof(dir), "%s/www", f->dir);
+	assert_int_equal(mkdir(dir, 0700), 0);
+	assert_int_equal(load(f, CVM_A
+			      "  disk: d.img\n"
+			      "  mounts:\n"
+			      "    - {host: www, guest: /srv/www}\n"
+			      "    - {host: www, guest: /data, mode: rw}\n"
+			      "  net:\n"
+			      "    listen: [\"tcp:127.0.0.1:8080\", \"tcp:[::1]:9\", \"unix:s.sock\"]\n"
+			      "    connect: [\"tcp:10.0.0.1:*\", \"tcp:127.0.0.1:6379\"]\n"
+			      "  stdin: true\n"),
+			 0);
+	assert_int_equal(f->outlen, 0);
+	c = &f->cfg->cvms[0];
+	expect_path(f, c->disk, "d.img");
+	assert_int_equal(c->nmounts, 2);
+	expect_path(f, c->mounts[0].host, "www");
+	assert_string_equal(c->mounts[0].guest, "/srv/www");
+	assert_true(c->mounts[0].readonly);
+	assert_false(c->mounts[1].readonly);
+	assert_int_equal(c->net.nlisten, 3);
+	assert_int_equal(c->net.listen[0].kind, CFG_NET_TCP);
+	assert_string_equal(c->net.listen[0].host, "127.0.0.1");
+	assert_int_equal(c->net.listen[0].port, 8080);
+	assert_string_equal(c->net.listen[1].host, "::1");
+	assert_int_equal(c->net.listen[2].kind, CFG_NET_UNIX);
+	expect_path(f, c->net.listen[2].host, "s.sock");
+	assert_int_equal(c->net.nconnect, 2);
+	assert_int_equal(c->net.connect[0].port, 0);
+	assert_int_equal(c->net.connect[1].port, 6379);
+	assert_int_equal(c->stdin_attached, 1);
+	assert_int_equal(load(f, CVM_A), 0);
+	assert_int_equal(f->cfg->cvms[0].stdin_attached, -1);
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		if (load(f, bad[i].yaml) != -1) {
+			print_error("case %zu was accepted:\n%s\n", i, bad[i].yaml);
+			fail();
+		}
+		expect_out(f, bad[i].want);
+	}
+	/* A stream bound past the pre-opened descriptors is fine. */
+	assert_int_equal(load(f, CVM_A "  mounts: [{host: www, guest: /a}]\nstreams:\n- name: s\n"
+			      "  writers: [{cvm: a, fd: 4}]\n"), 0);
+	remove_file(f->dir, "d.img");
+	assert_int_equal(rmdir(dir), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1293,6 +1393,7 @@ int main(void)
 		T(test_references_after_syntax_error),
 		T(test_limits_errors),
 		T(test_all_errors_collected),
+		T(test_libos_keys),
 		T(test_hostile_inputs),
 #undef T
 	};

@@ -1,0 +1,43 @@
+/* Waiting on a host descriptor for a cVM, callable meanwhile and within its time limit. */
+#include <errno.h>
+#include <poll.h>
+
+#include "hostio.h"
+#include "ipc/ipc.h"
+#include "rt.h"
+#include "rt/interrupt.h"
+
+/* The watchdog's signal may land just before poll starts: look again this often. */
+#define HOSTIO_SLICE_MS 100
+
+int hostio_wait(struct cvm *vm, int hostfd, short events, int64_t timeout_ns)
+{
+	struct pollfd p = {.fd = hostfd, .events = events};
+	uint64_t start = rt_now_ns();
+	int rc = 0;
+
+	ipc_block_begin(vm);
+	for (;;) {
+		int ms = HOSTIO_SLICE_MS;
+
+		if (timeout_ns >= 0) {
+			uint64_t spent = rt_now_ns() - start;
+			if (spent >= (uint64_t)timeout_ns)
+				break;
+			if ((timeout_ns - (int64_t)spent) / 1000000 < ms)
+				ms = (int)((timeout_ns - (int64_t)spent + 999999) / 1000000);
+		}
+		rc = poll(&p, 1, ms);
+		if (rc > 0 || rt_deadline_passed())
+			break;
+		if (rc < 0 && errno != EINTR) {
+			rc = 1; /* the operation itself will report what is wrong */
+			break;
+		}
+		rc = 0;
+	}
+	ipc_block_end(vm);
+	if (rt_deadline_passed())
+		wasm_rt_trap(WASM_RT_TRAP_TIMEOUT);
+	return rc > 0;
+}
