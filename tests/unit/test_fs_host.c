@@ -1,0 +1,551 @@
+/* Unit tests of the confined host-folder file system: every operation, its errors, and escapes. */
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "posix/vfs.h"
+#include "posix/wasi_defs.h"
+
+/* The scratch tree: TOP holds the secret, the outside folder, and BOX, the mounted folder. */
+#define TOP TEST_BUILD_DIR "/fs_host_tmp"
+#define BOX TOP "/box"
+#define SECRET TOP "/secret"
+#define SECRET_TEXT "SECRET"
+
+struct mounted {
+	struct vfs *fs;
+	struct vfs_node *root;
+};
+
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+static void remove_tree(const char *path)
+{
+	struct stat st;
+
+	if (lstat(path, &st) == 0)
+		assert_int_equal(nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS), 0);
+}
+
+static void host_put(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	assert_int_equal(fputs(text, f) >= 0, 1);
+	assert_int_equal(fclose(f), 0);
+}
+
+static bool host_exists(const char *path)
+{
+	struct stat st;
+
+	return lstat(path, &st) == 0;
+}
+
+/* The secret is still there, unchanged, and nothing new appeared beside the box. */
+static void assert_outside_untouched(void)
+{
+	char buf[64] = { 0 };
+	FILE *f = fopen(SECRET, "r");
+	struct stat st;
+
+	assert_non_null(f);
+	assert_int_equal(fread(buf, 1, sizeof(buf) - 1, f), strlen(SECRET_TEXT));
+	fclose(f);
+	assert_string_equal(buf, SECRET_TEXT);
+	assert_int_equal(stat(SECRET, &st), 0);
+	assert_int_equal(st.st_nlink, 1);
+	assert_int_equal(st.st_mtime, 1000000000);
+	assert_false(host_exists(TOP "/x"));
+	assert_false(host_exists(TOP "/y"));
+	assert_false(host_exists("/x"));
+}
+
+/* A fresh scratch tree, and the box mounted (read-only when asked). */
+static void mount_fresh(struct mounted *m, bool readonly)
+{
+	struct timespec old[2] = { { 1000000000, 0 }, { 1000000000, 0 } };
+	char err[256] = "";
+
+	remove_tree(TOP);
+	assert_int_equal(mkdir(TOP, 0755), 0);
+	assert_int_equal(mkdir(BOX, 0755), 0);
+	host_put(SECRET, SECRET_TEXT);
+	assert_int_equal(utimensat(AT_FDCWD, SECRET, old, 0), 0);
+	m->fs = vfs_host_mount(BOX, readonly, &m->root, err, sizeof(err));
+	if (!m->fs)
+		fail_msg("mount: %s", err);
+	assert_true(m->root->is_dir);
+	assert_int_equal(m->fs->readonly, readonly);
+}
+
+static void unmount(struct mounted *m)
+{
+	m->fs->ops->close(m->root);
+	m->fs->ops->unmount(m->fs);
+}
+
+static int open_how(struct mounted *m, const char *path, uint32_t oflags, bool follow, bool rd,
+		    bool wr, struct vfs_node **out)
+{
+	struct vfs_open how = {
+		.oflags = oflags, .follow = follow, .read = rd, .write = wr,
+	};
+
+	*out = NULL;
+	return m->fs->ops->open(m->root, path, &how, out);
+}
+
+/* open that must fail with err, leaving nothing open. */
+static void assert_open_fails(struct mounted *m, const char *path, uint32_t oflags, bool follow,
+			      bool wr, int err)
+{
+	struct vfs_node *n;
+	int r = open_how(m, path, oflags, follow, true, wr, &n);
+
+	if (r != err)
+		fail_msg("open %s: %d, expected %d", path, r, err);
+	assert_null(n);
+}
+
+static int64_t put_at(struct mounted *m, struct vfs_node *n, const char *text, uint64_t *off,
+		      bool append)
+{
+	struct iovec iov = { (void *)text, strlen(text) };
+
+	return m->fs->ops->write(n, &iov, 1, off, append);
+}
+
+static int64_t get_at(struct mounted *m, struct vfs_node *n, char *buf, size_t len, uint64_t off)
+{
+	struct iovec iov = { buf, len };
+	int64_t got;
+
+	memset(buf, 0, len);
+	got = m->fs->ops->read(n, &iov, 1, &off);
+	return got;
+}
+
+/* The whole of a file in the box, read through the backend. */
+static void assert_box_file(struct mounted *m, const char *path, const char *text)
+{
+	struct vfs_node *n;
+	char buf[256];
+
+	assert_int_equal(open_how(m, path, 0, true, true, false, &n), 0);
+	assert_int_equal(get_at(m, n, buf, sizeof(buf) - 1, 0), strlen(text));
+	assert_string_equal(buf, text);
+	m->fs->ops->close(n);
+}
+
+static void box_put(struct mounted *m, const char *path, const char *text)
+{
+	struct vfs_node *n;
+	uint64_t off = 0;
+
+	assert_int_equal(open_how(m, path, WASI_OFLAGS_CREAT | WASI_OFLAGS_TRUNC, false, false,
+				  true, &n), 0);
+	assert_int_equal(put_at(m, n, text, &off, false), strlen(text));
+	m->fs->ops->close(n);
+}
+
+static void test_mount_errors(void **state)
+{
+	struct vfs_node *root = NULL;
+	char err[256] = "";
+	struct mounted m;
+
+	(void)state;
+	mount_fresh(&m, false);
+	assert_null(vfs_host_mount(TOP "/missing", false, &root, err, sizeof(err)));
+	assert_non_null(strstr(err, "missing"));
+	err[0] = '\0';
+	assert_null(vfs_host_mount(SECRET, true, &root, err, sizeof(err)));
+	assert_non_null(strstr(err, "not a folder"));
+	assert_null(root);
+	unmount(&m);
+}
+
+static void test_open_read_write(void **state)
+{
+	struct mounted m;
+	struct vfs_node *n, *d;
+	struct vfs_stat st;
+	char buf[64];
+	uint64_t off = 0;
+	struct iovec iov[2] = { { "hello ", 6 }, { "world", 5 } };
+
+	(void)state;
+	mount_fresh(&m, false);
+	assert_int_equal(open_how(&m, "f", WASI_OFLAGS_CREAT, false, true, true, &n), 0);
+	assert_false(n->is_dir);
+	assert_int_equal(m.fs->ops->write(n, iov, 2, &off, false), 11);
+	assert_int_equal(off, 11);
+	assert_int_equal(get_at(&m, n, buf, sizeof(buf), 0), 11);
+	assert_string_equal(buf, "hello world");
+	assert_int_equal(get_at(&m, n, buf, sizeof(buf), 6), 5);
+	assert_string_equal(buf, "world");
+	assert_int_equal(get_at(&m, n, buf, sizeof(buf), 11), 0);
+	off = 6;
+	assert_int_equal(put_at(&m, n, "W", &off, false), 1);
+	assert_int_equal(off, 7);
+	assert_int_equal(m.fs->ops->stat(n, &st), 0);
+	assert_int_equal(st.filetype, WASI_FILETYPE_REGULAR_FILE);
+	assert_int_equal(st.size, 11);
+	assert_int_equal(st.nlink, 1);
+	assert_true(st.mtim > 1000000000ull * 1000000000ull);
+	m.fs->ops->close(n);
+	assert_box_file(&m, "f", "hello World");
+
+	/* Append: at the end whatever the offset, which then is the new end. */
+	assert_int_equal(open_how(&m, "f", 0, false, false, true, &n), 0);
+	off = 2;
+	assert_int_equal(put_at(&m, n, "!", &off, true), 1);
+	assert_int_equal(off, 12);
+	assert_int_equal(put_at(&m, n, "?", &off, true), 1);
+	assert_int_equal(off, 13);
+	m.fs->ops->close(n);
+	assert_box_file(&m, "f", "hello World!?");
+
+	/* CREAT on an existing file keeps it; TRUNC empties it; EXCL refuses it. */
+	assert_int_equal(open_how(&m, "f", WASI_OFLAGS_CREAT, false, true, false, &n), 0);
+	m.fs->ops->close(n);
+	assert_box_file(&m, "f", "hello World!?");
+	assert_open_fails(&m, "f", WASI_OFLAGS_CREAT | WASI_OFLAGS_EXCL, false, true,
+			  -WASI_EEXIST);
+	assert_int_equal(open_how(&m, "f", WASI_OFLAGS_TRUNC, false, false, true, &n), 0);
+	m.fs->ops->close(n);
+	assert_box_file(&m, "f", "");
+	assert_int_equal(open_how(&m, "g", WASI_OFLAGS_CREAT | WASI_OFLAGS_EXCL, false, false,
+				  true, &n), 0);
+	m.fs->ops->close(n);
+	assert_true(host_exists(BOX "/g"));
+
+	/* A file opened without write cannot be written; without read, not read. */
+	assert_int_equal(open_how(&m, "g", 0, false, true, false, &n), 0);
+	assert_int_equal(put_at(&m, n, "x", &off, false), -WASI_EBADF);
+	m.fs->ops->close(n);
+	assert_int_equal(open_how(&m, "g", 0, false, false, true, &n), 0);
+	assert_int_equal(get_at(&m, n, buf, sizeof(buf), 0), -WASI_EBADF);
+	m.fs->ops->close(n);
+
+	/* Folders. */
+	assert_int_equal(mkdir(BOX "/d", 0755), 0);
+	host_put(BOX "/d/inner", "inner");
+	assert_int_equal(open_how(&m, "d", WASI_OFLAGS_DIRECTORY, false, true, false, &d), 0);
+	assert_true(d->is_dir);
+	assert_int_equal(m.fs->ops->stat(d, &st), 0);
+	assert_int_equal(st.filetype, WASI_FILETYPE_DIRECTORY);
+	assert_int_equal(get_at(&m, d, buf, sizeof(buf), 0), -WASI_EISDIR);
+	assert_int_equal(m.fs->ops->open(d, "inner", &(struct vfs_open){ .read = true }, &n), 0);
+	assert_int_equal(get_at(&m, n, buf, sizeof(buf), 0), 5);
+	m.fs->ops->close(n);
+	m.fs->ops->close(d);
+	assert_int_equal(open_how(&m, ".", 0, false, true, false, &d), 0);
+	assert_true(d->is_dir);
+	m.fs->ops->close(d);
+	assert_int_equal(open_how(&m, "d/../d/./inner", 0, false, true, false, &n), 0);
+	m.fs->ops->close(n);
+
+	assert_open_fails(&m, "d", 0, false, true, -WASI_EISDIR);
+	assert_open_fails(&m, "d", WASI_OFLAGS_TRUNC, false, false, -WASI_EISDIR);
+	assert_open_fails(&m, "f", WASI_OFLAGS_DIRECTORY, false, false, -WASI_ENOTDIR);
+	assert_open_fails(&m, "f/", 0, false, false, -WASI_ENOTDIR);
+	assert_open_fails(&m, "f/x", 0, false, false, -WASI_ENOTDIR);
+	assert_open_fails(&m, "missing", 0, false, false, -WASI_ENOENT);
+	assert_open_fails(&m, "missing/x", WASI_OFLAGS_CREAT, false, true, -WASI_ENOENT);
+	assert_open_fails(&m, "", 0, false, false, -WASI_ENOENT);
+	assert_open_fails(&m, "d", WASI_OFLAGS_DIRECTORY | WASI_OFLAGS_CREAT, false, false,
+			  -WASI_EINVAL);
+	unmount(&m);
+}
+
+static void test_open_symlinks(void **state)
+{
+	struct mounted m;
+	struct vfs_node *n;
+	char buf[64];
+
+	(void)state;
+	mount_fresh(&m, false);
+	host_put(BOX "/f", "data");
+	assert_int_equal(mkdir(BOX "/d", 0755), 0);
+	assert_int_equal(symlink("f", BOX "/lf"), 0);
+	assert_int_equal(symlink("d", BOX "/ld"), 0);
+	assert_int_equal(symlink("missing", BOX "/dangling"), 0);
+	assert_int_equal(symlink("loop", BOX "/loop"), 0);
+
+	assert_int_equal(open_how(&m, "lf", 0, true, true, false, &n), 0);
+	assert_int_equal(get_at(&m, n, buf, sizeof(buf), 0), 4);
+	m.fs->ops->close(n);
+	assert_open_fails(&m, "lf", 0, false, false, -WASI_ELOOP);
+	assert_open_fails(&m, "ld", WASI_OFLAGS_DIRECTORY, false, false, -WASI_ELOOP);
+	assert_int_equal(open_how(&m, "ld", WASI_OFLAGS_DIRECTORY, true, true, false, &n), 0);
+	assert_true(n->is_dir);
+	m.fs->ops->close(n);
+	/* A link in the middle is always followed; a trailing slash follows too. */
+	host_put(BOX "/d/in", "in");
+	assert_box_file(&m, "ld/in", "in");
+	assert_int_equal(open_how(&m, "ld/", 0, false, true, false, &n), 0);
+	assert_true(n->is_dir);
+	m.fs->ops->close(n);
+	assert_open_fails(&m, "dangling", 0, true, false, -WASI_ENOENT);
+	assert_open_fails(&m, "loop", 0, true, false, -WASI_ELOOP);
+	assert_open_fails(&m, "loop/x", 0, false, false, -WASI_ELOOP);
+	assert_open_fails(&m, "lf", WASI_OFLAGS_CREAT, false, true, -WASI_ELOOP);
+	assert_open_fails(&m, "lf", WASI_OFLAGS_CREAT | WASI_OFLAGS_EXCL, true, true,
+			  -WASI_EEXIST);
+
+	/* Creating through a dangling link (followed) creates its target. */
+	assert_int_equal(open_how(&m, "dangling", WASI_OFLAGS_CREAT, true, false, true, &n), 0);
+	m.fs->ops->close(n);
+	assert_true(host_exists(BOX "/missing"));
+	unmount(&m);
+}
+
+/* A FIFO (or socket, device) in the folder is refused at once: never opened, never waited on. */
+static void test_fifo_refused(void **state)
+{
+	struct mounted m;
+	struct vfs_stat st;
+	struct timespec t0, t1;
+
+	(void)state;
+	mount_fresh(&m, false);
+	assert_int_equal(mkfifo(BOX "/fifo", 0644), 0);
+	assert_int_equal(symlink("fifo", BOX "/lfifo"), 0);
+	alarm(10); /* a hang fails the test instead of blocking it forever */
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	assert_open_fails(&m, "fifo", 0, false, false, -WASI_ENOTSUP);
+	assert_open_fails(&m, "fifo", 0, false, true, -WASI_ENOTSUP);
+	assert_open_fails(&m, "fifo", WASI_OFLAGS_CREAT, false, true, -WASI_ENOTSUP);
+	assert_open_fails(&m, "fifo", WASI_OFLAGS_TRUNC, false, true, -WASI_ENOTSUP);
+	assert_open_fails(&m, "lfifo", 0, true, false, -WASI_ENOTSUP);
+	assert_open_fails(&m, "lfifo", WASI_OFLAGS_CREAT, true, false, -WASI_ENOTSUP);
+	assert_open_fails(&m, "fifo", WASI_OFLAGS_DIRECTORY, false, false, -WASI_ENOTDIR);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	alarm(0);
+	assert_true(t1.tv_sec - t0.tv_sec < 2);
+	assert_int_equal(m.fs->ops->path_stat(m.root, "fifo", false, &st), 0);
+	assert_int_equal(st.filetype, WASI_FILETYPE_UNKNOWN);
+	unmount(&m);
+}
+
+static void test_mkdir_unlink_rmdir(void **state)
+{
+	struct mounted m;
+	const struct vfs_ops *ops;
+
+	(void)state;
+	mount_fresh(&m, false);
+	ops = m.fs->ops;
+	assert_int_equal(ops->mkdir(m.root, "d"), 0);
+	assert_int_equal(ops->mkdir(m.root, "d/e/"), 0);
+	assert_true(host_exists(BOX "/d/e"));
+	assert_int_equal(ops->mkdir(m.root, "d"), -WASI_EEXIST);
+	assert_int_equal(ops->mkdir(m.root, "missing/e"), -WASI_ENOENT);
+	assert_int_equal(ops->mkdir(m.root, "."), -WASI_EEXIST);
+	assert_int_equal(ops->mkdir(m.root, "d/.."), -WASI_EEXIST);
+	assert_int_equal(ops->mkdir(m.root, ""), -WASI_ENOENT);
+	box_put(&m, "f", "x");
+	assert_int_equal(ops->mkdir(m.root, "f/e"), -WASI_ENOTDIR);
+	assert_int_equal(symlink("d", BOX "/ld"), 0);
+	assert_int_equal(ops->mkdir(m.root, "ld"), -WASI_EEXIST);
+	assert_int_equal(ops->mkdir(m.root, "ld/new"), 0);
+	assert_true(host_exists(BOX "/d/new"));
+
+	assert_int_equal(ops->rmdir(m.root, "d"), -WASI_ENOTEMPTY);
+	assert_int_equal(ops->rmdir(m.root, "f"), -WASI_ENOTDIR);
+	assert_int_equal(ops->rmdir(m.root, "ld"), -WASI_ENOTDIR);
+	assert_int_equal(ops->rmdir(m.root, "ld/"), -WASI_ENOTDIR);
+	assert_int_equal(ops->rmdir(m.root, "missing"), -WASI_ENOENT);
+	assert_int_equal(ops->rmdir(m.root, "."), -WASI_EINVAL);
+	assert_int_equal(ops->rmdir(m.root, "d/e/.."), -WASI_ENOTEMPTY);
+	assert_int_equal(ops->rmdir(m.root, "d/e/"), 0);
+	assert_int_equal(ops->rmdir(m.root, "ld/new"), 0);
+	assert_false(host_exists(BOX "/d/e"));
+
+	assert_int_equal(ops->unlink(m.root, "d"), -WASI_EISDIR);
+	assert_int_equal(ops->unlink(m.root, "d/"), -WASI_EISDIR);
+	assert_int_equal(ops->unlink(m.root, "f/"), -WASI_ENOTDIR);
+	assert_int_equal(ops->unlink(m.root, "ld/"), -WASI_ENOTDIR);
+	assert_int_equal(ops->unlink(m.root, "."), -WASI_EISDIR);
+	assert_int_equal(ops->unlink(m.root, "missing"), -WASI_ENOENT);
+	assert_int_equal(ops->unlink(m.root, "f/x"), -WASI_ENOTDIR);
+	/* A link is removed itself, never what it points to. */
+	assert_int_equal(ops->unlink(m.root, "ld"), 0);
+	assert_true(host_exists(BOX "/d"));
+	assert_int_equal(ops->unlink(m.root, "f"), 0);
+	assert_false(host_exists(BOX "/f"));
+	assert_int_equal(ops->rmdir(m.root, "d"), 0);
+	unmount(&m);
+}
+
+static void test_stat(void **state)
+{
+	struct mounted m;
+	struct vfs_stat st, lst;
+	struct stat hs;
+
+	(void)state;
+	mount_fresh(&m, false);
+	host_put(BOX "/f", "12345");
+	assert_int_equal(symlink("f", BOX "/lf"), 0);
+	assert_int_equal(m.fs->ops->path_stat(m.root, "f", false, &st), 0);
+	assert_int_equal(stat(BOX "/f", &hs), 0);
+	assert_int_equal(st.dev, hs.st_dev);
+	assert_int_equal(st.ino, hs.st_ino);
+	assert_int_equal(st.size, 5);
+	assert_int_equal(st.filetype, WASI_FILETYPE_REGULAR_FILE);
+	assert_int_equal(st.mtim, (uint64_t)hs.st_mtim.tv_sec * 1000000000ull +
+			 (uint64_t)hs.st_mtim.tv_nsec);
+	assert_int_equal(m.fs->ops->path_stat(m.root, "lf", true, &lst), 0);
+	assert_int_equal(lst.ino, st.ino);
+	assert_int_equal(m.fs->ops->path_stat(m.root, "lf", false, &lst), 0);
+	assert_int_equal(lst.filetype, WASI_FILETYPE_SYMBOLIC_LINK);
+	assert_int_not_equal(lst.ino, st.ino);
+	assert_int_equal(m.fs->ops->path_stat(m.root, ".", false, &st), 0);
+	assert_int_equal(st.filetype, WASI_FILETYPE_DIRECTORY);
+	assert_int_equal(m.fs->ops->stat(m.root, &lst), 0);
+	assert_int_equal(lst.ino, st.ino);
+	assert_int_equal(m.fs->ops->path_stat(m.root, "missing", false, &st), -WASI_ENOENT);
+	assert_int_equal(m.fs->ops->path_stat(m.root, "f/", false, &st), -WASI_ENOTDIR);
+	assert_int_equal(m.fs->ops->path_stat(m.root, "", false, &st), -WASI_ENOENT);
+	unmount(&m);
+}
+
+/* Every way out of the box fails with ENOTCAPABLE, and nothing outside changes. */
+static void test_escapes(void **state)
+{
+	static const char *const outside[] = {
+		"..", "../secret", "a/../../secret", "/", "/etc/passwd", SECRET, "root/etc/passwd",
+		"root", "up", "up/secret", "upup/box/f", "out/secret", "a/out/secret", "abs",
+		"a/../../box/f", "rel",
+	};
+	struct mounted m;
+	struct vfs_node *n, *none = NULL;
+	struct vfs_stat st;
+	char buf[64];
+	size_t len, i;
+	const struct vfs_ops *ops;
+
+	(void)state;
+	mount_fresh(&m, false);
+	ops = m.fs->ops;
+	assert_int_equal(mkdir(BOX "/a", 0755), 0);
+	host_put(BOX "/f", "inside");
+	assert_int_equal(symlink("/", BOX "/root"), 0);
+	assert_int_equal(symlink("..", BOX "/up"), 0);
+	assert_int_equal(symlink("../../", BOX "/upup"), 0);
+	assert_int_equal(symlink("..", BOX "/out"), 0);
+	assert_int_equal(symlink("../..", BOX "/a/out"), 0);
+	assert_int_equal(symlink(SECRET, BOX "/abs"), 0);
+	assert_int_equal(symlink("../secret", BOX "/rel"), 0);
+
+	for (i = 0; i < sizeof(outside) / sizeof(outside[0]); i++) {
+		const char *p = outside[i];
+		bool is_link = !strcmp(p, "root") || !strcmp(p, "up") || !strcmp(p, "abs") ||
+			       !strcmp(p, "rel");
+
+		assert_open_fails(&m, p, 0, true, false, -WASI_ENOTCAPABLE);
+		assert_open_fails(&m, p, WASI_OFLAGS_CREAT, true, true, -WASI_ENOTCAPABLE);
+		assert_open_fails(&m, p, WASI_OFLAGS_TRUNC, true, true, -WASI_ENOTCAPABLE);
+		assert_int_equal(ops->path_stat(m.root, p, true, &st), -WASI_ENOTCAPABLE);
+		assert_int_equal(ops->path_set_times(m.root, p, true, 0, 0, WASI_FSTFLAGS_MTIM),
+				 -WASI_ENOTCAPABLE);
+		if (!is_link) {
+			assert_int_equal(ops->path_stat(m.root, p, false, &st),
+					 -WASI_ENOTCAPABLE);
+			assert_int_equal(ops->readlink(m.root, p, buf, sizeof(buf), &len),
+					 -WASI_ENOTCAPABLE);
+			assert_int_equal(ops->unlink(m.root, p), -WASI_ENOTCAPABLE);
+			assert_int_equal(ops->rmdir(m.root, p), -WASI_ENOTCAPABLE);
+		}
+		assert_int_equal(ops->link(m.root, p, true, m.root, "linked"), -WASI_ENOTCAPABLE);
+	}
+	/* Without follow, the links themselves are what is named: nothing outside. */
+	assert_open_fails(&m, "abs", 0, false, false, -WASI_ELOOP);
+	assert_int_equal(ops->path_stat(m.root, "abs", false, &st), 0);
+	assert_int_equal(st.filetype, WASI_FILETYPE_SYMBOLIC_LINK);
+
+	/* Names created, removed or renamed outside. */
+	assert_int_equal(ops->mkdir(m.root, "../x"), -WASI_ENOTCAPABLE);
+	assert_int_equal(ops->mkdir(m.root, "out/x"), -WASI_ENOTCAPABLE);
+	assert_int_equal(ops->mkdir(m.root, "a/out/x"), -WASI_ENOTCAPABLE);
+	assert_int_equal(ops->mkdir(m.root, "root/x"), -WASI_ENOTCAPABLE);
+	assert_int_equal(ops->mkdir(m.root, ".."), -WASI_ENOTCAPABLE);
+	assert_int_equal(ops->mkdir(m.root, "/x"), -WASI_ENOTCAPABLE);
+	assert_int_equal(ops->rmdir(m.root, "../box"), -WASI_ENOTCAPABLE);
+	assert_int_equal(ops->unlink(m.root, "../secret"), -WASI_ENOTCAPABLE);
+	assert_int_equal(ops->unlink(m.root, "out/secret"), -WASI_ENOTCAPABLE);
+	assert_int_equal(ops->symlink("f", m.root, "../x"), -WASI_ENOTCAPABLE);
+	assert_int_equal(ops->symlink("f", m.root, "out/x"), -WASI_ENOTCAPABLE);
+	assert_int_equal(ops->rename(m.root, "f", m.root, "../x"), -WASI_ENOTCAPABLE);
+	assert_int_equal(ops->rename(m.root, "f", m.root, "out/x"), -WASI_ENOTCAPABLE);
+	assert_int_equal(ops->rename(m.root, "../secret", m.root, "stolen"), -WASI_ENOTCAPABLE);
+	assert_int_equal(ops->rename(m.root, "out/secret", m.root, "stolen"), -WASI_ENOTCAPABLE);
+	assert_int_equal(ops->link(m.root, "../secret", false, m.root, "stolen"),
+			 -WASI_ENOTCAPABLE);
+	assert_int_equal(ops->link(m.root, "out/secret", false, m.root, "stolen"),
+			 -WASI_ENOTCAPABLE);
+	assert_int_equal(ops->link(m.root, "f", false, m.root, "../x"), -WASI_ENOTCAPABLE);
+	assert_int_equal(ops->link(m.root, "f", true, m.root, "out/x"), -WASI_ENOTCAPABLE);
+	assert_int_equal(ops->path_set_times(m.root, "../secret", false, 0, 0,
+					     WASI_FSTFLAGS_MTIM), -WASI_ENOTCAPABLE);
+	assert_int_equal(ops->path_set_times(m.root, "out/secret", false, 0, 0,
+					     WASI_FSTFLAGS_MTIM), -WASI_ENOTCAPABLE);
+	/* Starting from a subfolder node, its parent is outside too. */
+	assert_int_equal(open_how(&m, "a", 0, false, true, false, &n), 0);
+	assert_int_equal(ops->open(n, "../f", &(struct vfs_open){ .read = true }, &none),
+			 -WASI_ENOTCAPABLE);
+	assert_null(none);
+	assert_int_equal(ops->path_stat(n, "..", false, &st), -WASI_ENOTCAPABLE);
+	assert_int_equal(ops->mkdir(n, "../x"), -WASI_ENOTCAPABLE);
+	ops->close(n);
+
+	/* Linking the links themselves (not followed) copies a link that still cannot escape. */
+	assert_int_equal(ops->link(m.root, "abs", false, m.root, "abs2"), 0);
+	assert_open_fails(&m, "abs2", 0, true, false, -WASI_ENOTCAPABLE);
+	assert_false(host_exists(BOX "/stolen"));
+	assert_false(host_exists(BOX "/linked"));
+	assert_true(host_exists(BOX "/f"));
+	assert_outside_untouched();
+	unmount(&m);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_mount_errors),
+		cmocka_unit_test(test_open_read_write),
+		cmocka_unit_test(test_open_symlinks),
+		cmocka_unit_test(test_fifo_refused),
+		cmocka_unit_test(test_mkdir_unlink_rmdir),
+		cmocka_unit_test(test_stat),
+		cmocka_unit_test(test_escapes),
+	};
+	int failed = cmocka_run_group_tests(tests, NULL, NULL);
+
+	remove_tree(TOP);
+	return failed;
+}
