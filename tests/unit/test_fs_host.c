@@ -1,9 +1,12 @@
 /* Unit tests of the confined host-folder file system: every operation, its errors, and escapes. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <limits.h>
 #include <pthread.h>
 #include <setjmp.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -533,6 +536,523 @@ static void test_escapes(void **state)
 	unmount(&m);
 }
 
+/* The host fd a node holds for path (found through /proc/self/fd), or -1. */
+static int host_fd_for(const char *path)
+{
+	char real[PATH_MAX], link[PATH_MAX], proc[PATH_MAX];
+	struct dirent *e;
+	int found = -1;
+	DIR *dir;
+
+	assert_non_null(realpath(path, real));
+	dir = opendir("/proc/self/fd");
+	assert_non_null(dir);
+	while (found < 0 && (e = readdir(dir))) {
+		ssize_t len;
+
+		snprintf(proc, sizeof(proc), "/proc/self/fd/%s", e->d_name);
+		len = readlink(proc, link, sizeof(link) - 1);
+		if (len < 0)
+			continue;
+		link[len] = '\0';
+		if (!strcmp(link, real))
+			found = atoi(e->d_name);
+	}
+	closedir(dir);
+	return found;
+}
+
+static void test_host_fd_flags(void **state)
+{
+	struct mounted m;
+	struct vfs_node *n;
+	int fd;
+
+	(void)state;
+	mount_fresh(&m, false);
+	host_put(BOX "/f", "x");
+	assert_int_equal(open_how(&m, "f", 0, false, true, true, &n), 0);
+	fd = host_fd_for(BOX "/f");
+	assert_true(fd >= 0);
+	assert_true(fcntl(fd, F_GETFD) & FD_CLOEXEC);
+	assert_int_equal(fcntl(fd, F_GETFL) & (O_ACCMODE | O_NONBLOCK), O_RDWR);
+	m.fs->ops->close(n);
+	assert_int_equal(host_fd_for(BOX "/f"), -1);
+	assert_int_equal(open_how(&m, "new", WASI_OFLAGS_CREAT, false, false, true, &n), 0);
+	fd = host_fd_for(BOX "/new");
+	assert_true(fcntl(fd, F_GETFD) & FD_CLOEXEC);
+	assert_int_equal(fcntl(fd, F_GETFL) & (O_ACCMODE | O_NONBLOCK), O_WRONLY);
+	m.fs->ops->close(n);
+	assert_true(fcntl(host_fd_for(BOX), F_GETFD) & FD_CLOEXEC);
+	unmount(&m);
+	assert_int_equal(host_fd_for(BOX), -1);
+}
+
+static void test_rename(void **state)
+{
+	struct mounted m;
+	struct vfs_node *a, *b;
+	struct vfs_stat st;
+	const struct vfs_ops *ops;
+
+	(void)state;
+	mount_fresh(&m, false);
+	ops = m.fs->ops;
+	box_put(&m, "f", "one");
+	box_put(&m, "g", "two");
+	assert_int_equal(ops->mkdir(m.root, "d"), 0);
+	assert_int_equal(ops->mkdir(m.root, "e"), 0);
+	assert_int_equal(ops->mkdir(m.root, "full"), 0);
+	box_put(&m, "full/x", "x");
+
+	assert_int_equal(ops->rename(m.root, "f", m.root, "f2"), 0);
+	assert_false(host_exists(BOX "/f"));
+	assert_box_file(&m, "f2", "one");
+	assert_int_equal(ops->rename(m.root, "f2", m.root, "g"), 0);
+	assert_box_file(&m, "g", "one");
+	assert_int_equal(ops->rename(m.root, "missing", m.root, "h"), -WASI_ENOENT);
+	assert_int_equal(ops->rename(m.root, "g", m.root, "missing/h"), -WASI_ENOENT);
+	assert_int_equal(ops->rename(m.root, "g", m.root, "d"), -WASI_EISDIR);
+	assert_int_equal(ops->rename(m.root, "d", m.root, "g"), -WASI_ENOTDIR);
+	assert_int_equal(ops->rename(m.root, "d", m.root, "full"), -WASI_ENOTEMPTY);
+	assert_int_equal(ops->rename(m.root, "g", m.root, "g2/"), -WASI_ENOTDIR);
+	assert_int_equal(ops->rename(m.root, "g/", m.root, "g2"), -WASI_ENOTDIR);
+	assert_int_equal(ops->rename(m.root, ".", m.root, "h"), -WASI_EBUSY);
+	assert_int_equal(ops->rename(m.root, "g", m.root, "d/.."), -WASI_EBUSY);
+	assert_int_equal(ops->rename(m.root, "d", m.root, "d/in"), -WASI_EINVAL);
+	/* A folder replaces an empty one, slashes allowed. */
+	assert_int_equal(ops->rename(m.root, "d/", m.root, "e/"), 0);
+	assert_false(host_exists(BOX "/d"));
+	/* A link is renamed itself. */
+	assert_int_equal(symlink("g", BOX "/lg"), 0);
+	assert_int_equal(ops->rename(m.root, "lg", m.root, "lg2"), 0);
+	assert_int_equal(ops->path_stat(m.root, "lg2", false, &st), 0);
+	assert_int_equal(st.filetype, WASI_FILETYPE_SYMBOLIC_LINK);
+	assert_box_file(&m, "g", "one");
+
+	/* Between two folder nodes. */
+	assert_int_equal(open_how(&m, "e", WASI_OFLAGS_DIRECTORY, false, true, false, &a), 0);
+	assert_int_equal(open_how(&m, "full", WASI_OFLAGS_DIRECTORY, false, true, false, &b), 0);
+	assert_int_equal(ops->rename(b, "x", a, "y"), 0);
+	assert_true(host_exists(BOX "/e/y"));
+	assert_false(host_exists(BOX "/full/x"));
+	assert_int_equal(ops->rename(a, "../g", b, "g"), -WASI_ENOTCAPABLE);
+	assert_int_equal(ops->rename(a, "y", b, "../y"), -WASI_ENOTCAPABLE);
+	ops->close(a);
+	ops->close(b);
+	unmount(&m);
+}
+
+static void test_link_symlink_readlink(void **state)
+{
+	struct mounted m;
+	struct vfs_node *d;
+	struct vfs_stat st, fst;
+	char buf[64];
+	size_t len = 99;
+	const struct vfs_ops *ops;
+
+	(void)state;
+	mount_fresh(&m, false);
+	ops = m.fs->ops;
+	box_put(&m, "f", "data");
+	assert_int_equal(ops->mkdir(m.root, "d"), 0);
+	assert_int_equal(ops->path_stat(m.root, "f", false, &fst), 0);
+
+	assert_int_equal(ops->symlink("f", m.root, "lf"), 0);
+	assert_int_equal(ops->readlink(m.root, "lf", buf, sizeof(buf), &len), 0);
+	assert_int_equal(len, 1);
+	assert_memory_equal(buf, "f", 1);
+	assert_int_equal(ops->symlink("a/long/target", m.root, "d/long"), 0);
+	assert_int_equal(ops->readlink(m.root, "d/long", buf, 6, &len), 0);
+	assert_int_equal(len, 6);
+	assert_memory_equal(buf, "a/long", 6);
+	assert_int_equal(ops->readlink(m.root, "d/long", buf, 0, &len), 0);
+	assert_int_equal(len, 0);
+	assert_int_equal(ops->readlink(m.root, "f", buf, sizeof(buf), &len), -WASI_EINVAL);
+	assert_int_equal(ops->readlink(m.root, "d", buf, sizeof(buf), &len), -WASI_EINVAL);
+	assert_int_equal(ops->readlink(m.root, "missing", buf, sizeof(buf), &len), -WASI_ENOENT);
+	assert_int_equal(ops->readlink(m.root, "f/x", buf, sizeof(buf), &len), -WASI_ENOTDIR);
+	assert_int_equal(ops->symlink("x", m.root, "lf"), -WASI_EEXIST);
+	assert_int_equal(ops->symlink("x", m.root, "f"), -WASI_EEXIST);
+	assert_int_equal(ops->symlink("x", m.root, "new/"), -WASI_ENOENT);
+	assert_int_equal(ops->symlink("x", m.root, "f/"), -WASI_EEXIST);
+	assert_int_equal(ops->symlink("x", m.root, "."), -WASI_EEXIST);
+	assert_int_equal(ops->symlink("x", m.root, "missing/l"), -WASI_ENOENT);
+	assert_int_equal(ops->symlink("", m.root, "empty"), -WASI_ENOENT);
+	/* An absolute target may be written; it is never followed out. */
+	assert_int_equal(ops->symlink(SECRET, m.root, "labs"), 0);
+	assert_int_equal(ops->readlink(m.root, "labs", buf, sizeof(buf), &len), 0);
+	assert_int_equal(len, strlen(SECRET));
+	assert_open_fails(&m, "labs", 0, true, false, -WASI_ENOTCAPABLE);
+
+	assert_int_equal(ops->link(m.root, "f", false, m.root, "d/hard"), 0);
+	assert_int_equal(ops->path_stat(m.root, "d/hard", false, &st), 0);
+	assert_int_equal(st.ino, fst.ino);
+	assert_int_equal(st.nlink, 2);
+	assert_int_equal(ops->link(m.root, "lf", false, m.root, "lf2"), 0);
+	assert_int_equal(ops->path_stat(m.root, "lf2", false, &st), 0);
+	assert_int_equal(st.filetype, WASI_FILETYPE_SYMBOLIC_LINK);
+	assert_int_equal(ops->link(m.root, "lf", true, m.root, "hard2"), 0);
+	assert_int_equal(ops->path_stat(m.root, "hard2", false, &st), 0);
+	assert_int_equal(st.ino, fst.ino);
+	assert_int_equal(st.nlink, 3);
+	assert_int_equal(ops->link(m.root, "f", false, m.root, "hard2"), -WASI_EEXIST);
+	assert_int_equal(ops->link(m.root, "f", false, m.root, "new/"), -WASI_ENOENT);
+	assert_int_equal(ops->link(m.root, "f", false, m.root, ".."), -WASI_ENOTCAPABLE);
+	assert_int_equal(ops->link(m.root, "f", false, m.root, "d/.."), -WASI_EEXIST);
+	assert_int_equal(ops->link(m.root, "missing", false, m.root, "x"), -WASI_ENOENT);
+	assert_int_equal(ops->link(m.root, "missing", true, m.root, "x"), -WASI_ENOENT);
+	assert_int_equal(ops->link(m.root, "d", false, m.root, "d2"), -WASI_EPERM);
+	assert_int_equal(ops->link(m.root, "d/", false, m.root, "d2"), -WASI_EPERM);
+	assert_int_equal(ops->link(m.root, ".", false, m.root, "d2"), -WASI_EPERM);
+	assert_int_equal(ops->link(m.root, "f/", false, m.root, "d2"), -WASI_ENOTDIR);
+
+	/* Between two folder nodes. */
+	assert_int_equal(open_how(&m, "d", WASI_OFLAGS_DIRECTORY, false, true, false, &d), 0);
+	assert_int_equal(ops->link(d, "hard", false, m.root, "hard3"), 0);
+	assert_int_equal(ops->link(m.root, "hard3", false, d, "hard4"), 0);
+	assert_int_equal(ops->path_stat(d, "hard4", false, &st), 0);
+	assert_int_equal(st.nlink, 5);
+	ops->close(d);
+	unmount(&m);
+}
+
+static void test_sizes_times_sync(void **state)
+{
+	struct mounted m;
+	struct vfs_node *n;
+	struct vfs_stat st, lst;
+	struct timespec now;
+	uint64_t now_ns;
+	const struct vfs_ops *ops;
+	const uint64_t t1 = 1234567890123456789ull, t2 = 1111111111222222222ull;
+
+	(void)state;
+	mount_fresh(&m, false);
+	ops = m.fs->ops;
+	box_put(&m, "f", "0123456789");
+	assert_int_equal(open_how(&m, "f", 0, false, true, true, &n), 0);
+	assert_int_equal(ops->set_size(n, 4), 0);
+	assert_int_equal(ops->stat(n, &st), 0);
+	assert_int_equal(st.size, 4);
+	assert_int_equal(ops->set_size(n, 100000), 0);
+	assert_int_equal(ops->stat(n, &st), 0);
+	assert_int_equal(st.size, 100000);
+	assert_int_equal(ops->set_size(n, UINT64_MAX), -WASI_EINVAL);
+
+	assert_int_equal(ops->allocate(n, 200000, 4096), 0);
+	assert_int_equal(ops->stat(n, &st), 0);
+	assert_int_equal(st.size, 204096);
+	assert_int_equal(ops->allocate(n, 0, 10), 0);
+	assert_int_equal(ops->stat(n, &st), 0);
+	assert_int_equal(st.size, 204096);
+	assert_int_equal(ops->allocate(n, UINT64_MAX, 1), -WASI_EINVAL);
+	assert_int_equal(ops->allocate(n, INT64_MAX, INT64_MAX), -WASI_EFBIG);
+	assert_int_equal(ops->sync(n, false), 0);
+	assert_int_equal(ops->sync(n, true), 0);
+
+	assert_int_equal(ops->set_times(n, t1, t2, WASI_FSTFLAGS_ATIM | WASI_FSTFLAGS_MTIM), 0);
+	assert_int_equal(ops->stat(n, &st), 0);
+	assert_int_equal(st.atim, t1);
+	assert_int_equal(st.mtim, t2);
+	assert_int_equal(ops->set_times(n, 0, t1, WASI_FSTFLAGS_MTIM), 0);
+	assert_int_equal(ops->stat(n, &st), 0);
+	assert_int_equal(st.atim, t1);
+	assert_int_equal(st.mtim, t1);
+	assert_int_equal(ops->set_times(n, 0, 0, WASI_FSTFLAGS_ATIM_NOW), 0);
+	clock_gettime(CLOCK_REALTIME, &now);
+	now_ns = (uint64_t)now.tv_sec * 1000000000ull + (uint64_t)now.tv_nsec;
+	assert_int_equal(ops->stat(n, &st), 0);
+	assert_true(st.atim <= now_ns && st.atim > now_ns - 10000000000ull);
+	assert_int_equal(st.mtim, t1);
+	assert_int_equal(ops->set_times(n, t1, 0, WASI_FSTFLAGS_ATIM | WASI_FSTFLAGS_ATIM_NOW),
+			 -WASI_EINVAL);
+	assert_int_equal(ops->set_times(n, 0, t1, WASI_FSTFLAGS_MTIM | WASI_FSTFLAGS_MTIM_NOW),
+			 -WASI_EINVAL);
+	assert_int_equal(ops->set_times(n, 0, 0, 1u << 4), -WASI_EINVAL);
+	ops->close(n);
+
+	/* By path: followed, the target; not followed, the link itself. */
+	assert_int_equal(symlink("f", BOX "/lf"), 0);
+	assert_int_equal(ops->path_set_times(m.root, "lf", true, t2, t2,
+					     WASI_FSTFLAGS_ATIM | WASI_FSTFLAGS_MTIM), 0);
+	assert_int_equal(ops->path_stat(m.root, "f", false, &st), 0);
+	assert_int_equal(st.mtim, t2);
+	assert_int_equal(ops->path_set_times(m.root, "lf", false, 0, t1, WASI_FSTFLAGS_MTIM), 0);
+	assert_int_equal(ops->path_stat(m.root, "lf", false, &lst), 0);
+	assert_int_equal(lst.mtim, t1);
+	assert_int_equal(ops->path_stat(m.root, "f", false, &st), 0);
+	assert_int_equal(st.mtim, t2);
+	assert_int_equal(ops->path_set_times(m.root, ".", false, 0, t1, WASI_FSTFLAGS_MTIM), 0);
+	assert_int_equal(ops->stat(m.root, &st), 0);
+	assert_int_equal(st.mtim, t1);
+	assert_int_equal(ops->path_set_times(m.root, "missing", true, 0, 0, WASI_FSTFLAGS_MTIM_NOW),
+			 -WASI_ENOENT);
+	assert_int_equal(ops->path_set_times(m.root, "f", true, 1, 0,
+					     WASI_FSTFLAGS_ATIM | WASI_FSTFLAGS_ATIM_NOW),
+			 -WASI_EINVAL);
+	unmount(&m);
+}
+
+#define MANY 1000
+
+struct listing {
+	char names[MANY + 2][16];
+	uint64_t next[MANY + 2];
+	size_t count;
+};
+
+/* Lists dir from cookie to the end into l. */
+static void list_from(struct mounted *m, struct vfs_node *dir, uint64_t cookie, struct listing *l)
+{
+	struct vfs_dirent e;
+	int r;
+
+	l->count = 0;
+	while ((r = m->fs->ops->readdir(dir, cookie, &e)) == 1) {
+		assert_true(l->count < MANY + 2);
+		assert_true(e.namelen < sizeof(l->names[0]));
+		memcpy(l->names[l->count], e.name, e.namelen);
+		l->names[l->count][e.namelen] = '\0';
+		l->next[l->count++] = cookie = e.next;
+	}
+	assert_int_equal(r, 0);
+}
+
+static void test_readdir(void **state)
+{
+	static struct listing all, rest;
+	static bool seen[MANY];
+	struct mounted m;
+	struct vfs_node *d, *f;
+	struct vfs_dirent e;
+	char name[32];
+	size_t i, start;
+	bool dot = false, dotdot = false;
+
+	(void)state;
+	mount_fresh(&m, false);
+	assert_int_equal(m.fs->ops->mkdir(m.root, "d"), 0);
+	for (i = 0; i < MANY; i++) {
+		snprintf(name, sizeof(name), "d/entry%zu", i);
+		box_put(&m, name, "");
+	}
+	assert_int_equal(open_how(&m, "d", WASI_OFLAGS_DIRECTORY, false, true, false, &d), 0);
+	list_from(&m, d, 0, &all);
+	assert_int_equal(all.count, MANY + 2);
+	for (i = 0; i < all.count; i++) {
+		unsigned k;
+
+		if (!strcmp(all.names[i], "."))
+			dot = true;
+		else if (!strcmp(all.names[i], ".."))
+			dotdot = true;
+		else if (sscanf(all.names[i], "entry%u", &k) == 1 && k < MANY && !seen[k])
+			seen[k] = true;
+		else
+			fail_msg("unexpected or repeated entry %s", all.names[i]);
+	}
+	assert_true(dot && dotdot);
+
+	/* Restarting from any entry's cookie continues with the entries after it. */
+	for (start = 0; start < all.count; start += 97) {
+		list_from(&m, d, all.next[start], &rest);
+		assert_int_equal(rest.count, all.count - start - 1);
+		for (i = 0; i < rest.count; i++)
+			assert_string_equal(rest.names[i], all.names[start + 1 + i]);
+	}
+	/* Out of order, one entry at a time. */
+	for (start = all.count - 1; start > 0; start -= 150) {
+		assert_int_equal(m.fs->ops->readdir(d, all.next[start - 1], &e), 1);
+		assert_memory_equal(e.name, all.names[start], e.namelen);
+		assert_int_equal(e.next, all.next[start]);
+		if (start < 150)
+			break;
+	}
+	list_from(&m, d, 0, &rest);
+	assert_int_equal(rest.count, all.count);
+	assert_int_equal(m.fs->ops->readdir(d, all.next[all.count - 1], &e), 0);
+	m.fs->ops->close(d);
+
+	/* Entry types, and a file is no folder to list. */
+	box_put(&m, "f", "");
+	assert_int_equal(symlink("f", BOX "/lf"), 0);
+	list_from(&m, m.root, 0, &rest);
+	assert_int_equal(rest.count, 5);
+	for (i = 0; i < 5; i++) {
+		uint8_t want = !strcmp(rest.names[i], "f")    ? WASI_FILETYPE_REGULAR_FILE
+			       : !strcmp(rest.names[i], "lf") ? WASI_FILETYPE_SYMBOLIC_LINK
+							      : WASI_FILETYPE_DIRECTORY;
+
+		assert_int_equal(m.fs->ops->readdir(m.root, i ? rest.next[i - 1] : 0, &e), 1);
+		assert_int_equal(e.filetype, want);
+	}
+	assert_int_equal(open_how(&m, "f", 0, false, true, false, &f), 0);
+	assert_int_equal(m.fs->ops->readdir(f, 0, &e), -WASI_ENOTDIR);
+	m.fs->ops->close(f);
+	unmount(&m);
+}
+
+/* A read-only mount refuses every change before touching the host, and opens files read-only. */
+static void test_readonly(void **state)
+{
+	struct mounted m;
+	struct vfs_node *n, *d;
+	uint64_t off = 0;
+	char buf[16];
+	const struct vfs_ops *ops;
+	int fd;
+
+	(void)state;
+	mount_fresh(&m, true);
+	ops = m.fs->ops;
+	host_put(BOX "/f", "data");
+	assert_int_equal(mkdir(BOX "/d", 0755), 0);
+	assert_int_equal(symlink("f", BOX "/lf"), 0);
+
+	assert_open_fails(&m, "f", 0, false, true, -WASI_EROFS);
+	assert_open_fails(&m, "f", WASI_OFLAGS_CREAT, false, false, -WASI_EROFS);
+	assert_open_fails(&m, "new", WASI_OFLAGS_CREAT, false, false, -WASI_EROFS);
+	assert_open_fails(&m, "f", WASI_OFLAGS_TRUNC, false, false, -WASI_EROFS);
+	assert_open_fails(&m, "../secret", WASI_OFLAGS_CREAT, false, false, -WASI_EROFS);
+	assert_int_equal(open_how(&m, "f", 0, true, true, false, &n), 0);
+	fd = host_fd_for(BOX "/f");
+	assert_int_equal(fcntl(fd, F_GETFL) & O_ACCMODE, O_RDONLY);
+	assert_int_equal(get_at(&m, n, buf, sizeof(buf), 0), 4);
+	assert_int_equal(put_at(&m, n, "x", &off, false), -WASI_EROFS);
+	assert_int_equal(put_at(&m, n, "x", &off, true), -WASI_EROFS);
+	assert_int_equal(ops->set_size(n, 0), -WASI_EROFS);
+	assert_int_equal(ops->set_times(n, 0, 0, WASI_FSTFLAGS_MTIM_NOW), -WASI_EROFS);
+	assert_int_equal(ops->sync(n, false), -WASI_EROFS);
+	assert_int_equal(ops->allocate(n, 0, 100), -WASI_EROFS);
+	ops->close(n);
+	assert_int_equal(open_how(&m, "d", WASI_OFLAGS_DIRECTORY, false, true, false, &d), 0);
+	assert_int_equal(ops->mkdir(d, "x"), -WASI_EROFS);
+	ops->close(d);
+
+	assert_int_equal(ops->mkdir(m.root, "x"), -WASI_EROFS);
+	assert_int_equal(ops->rmdir(m.root, "d"), -WASI_EROFS);
+	assert_int_equal(ops->unlink(m.root, "f"), -WASI_EROFS);
+	assert_int_equal(ops->unlink(m.root, "lf"), -WASI_EROFS);
+	assert_int_equal(ops->rename(m.root, "f", m.root, "g"), -WASI_EROFS);
+	assert_int_equal(ops->link(m.root, "f", false, m.root, "g"), -WASI_EROFS);
+	assert_int_equal(ops->link(m.root, "f", true, m.root, "g"), -WASI_EROFS);
+	assert_int_equal(ops->symlink("f", m.root, "g"), -WASI_EROFS);
+	assert_int_equal(ops->path_set_times(m.root, "f", true, 0, 0, WASI_FSTFLAGS_MTIM_NOW),
+			 -WASI_EROFS);
+	assert_int_equal(ops->path_set_times(m.root, "lf", false, 0, 0, WASI_FSTFLAGS_MTIM_NOW),
+			 -WASI_EROFS);
+
+	assert_true(host_exists(BOX "/f") && host_exists(BOX "/d") && host_exists(BOX "/lf"));
+	assert_false(host_exists(BOX "/g") || host_exists(BOX "/x") || host_exists(BOX "/new"));
+	assert_box_file(&m, "f", "data");
+	assert_outside_untouched();
+	unmount(&m);
+}
+
+/*
+ * A host process swapping a folder of the box with links out of it (to "/", and to "..",
+ * where the secret is) while the cVM works through that folder: whichever the kernel sees,
+ * nothing outside is ever read, changed or created.
+ */
+static atomic_bool swapping;
+
+/* Swaps until told to stop, counting the swaps in *arg (left 0 if one failed). */
+static void *swap_loop(void *arg)
+{
+	static const char *const links[] = { BOX "/lroot", BOX "/lroot", BOX "/lup", BOX "/lup" };
+	unsigned long *swaps = arg;
+	size_t i;
+
+	while (atomic_load(&swapping)) {
+		for (i = 0; i < sizeof(links) / sizeof(links[0]); i++) {
+			if (renameat2(AT_FDCWD, BOX "/sub", AT_FDCWD, links[i], RENAME_EXCHANGE)) {
+				*swaps = 0;
+				return NULL;
+			}
+		}
+		*swaps += i;
+	}
+	return NULL;
+}
+
+/* An open that must not reach the secret: fails, or finds only the box's own file. */
+static void assert_not_secret(struct mounted *m, const char *path, unsigned long *inside,
+			      unsigned long *refused)
+{
+	struct vfs_node *n;
+	char buf[32];
+	int r = open_how(m, path, 0, true, true, false, &n);
+
+	if (r == 0) {
+		assert_int_equal(get_at(m, n, buf, sizeof(buf) - 1, 0), 6);
+		assert_string_equal(buf, "inside");
+		m->fs->ops->close(n);
+		++*inside;
+	} else if (r == -WASI_ENOTCAPABLE) {
+		++*refused;
+	} else if (r != -WASI_ENOENT && r != -WASI_EAGAIN) {
+		fail_msg("open %s: %d", path, r);
+	}
+}
+
+static void test_swap_race(void **state)
+{
+	const char *via_root = "sub" SECRET; /* SECRET is absolute: "sub/.../secret" */
+	struct mounted m;
+	struct vfs_node *n;
+	struct vfs_stat st;
+	struct stat secret;
+	unsigned long swaps = 0, inside = 0, refused = 0;
+	pthread_t swapper;
+	int i, r;
+
+	(void)state;
+	mount_fresh(&m, false);
+	assert_int_equal(stat(SECRET, &secret), 0);
+	assert_int_equal(mkdir(BOX "/sub", 0755), 0);
+	host_put(BOX "/sub/file", "inside");
+	host_put(BOX "/sub/secret", "inside");
+	assert_int_equal(symlink("/", BOX "/lroot"), 0);
+	assert_int_equal(symlink("..", BOX "/lup"), 0);
+
+	atomic_store(&swapping, true);
+	assert_int_equal(pthread_create(&swapper, NULL, swap_loop, &swaps), 0);
+	for (i = 0; i < 5000; i++) {
+		assert_not_secret(&m, "sub/file", &inside, &refused);
+		assert_not_secret(&m, "sub/secret", &inside, &refused);
+		assert_not_secret(&m, "sub/../sub/secret", &inside, &refused);
+		assert_not_secret(&m, via_root, &inside, &refused);
+		r = m.fs->ops->path_stat(m.root, "sub/secret", true, &st);
+		assert_true(r != 0 || st.ino != secret.st_ino);
+		r = m.fs->ops->path_stat(m.root, via_root, false, &st);
+		assert_true(r != 0 || st.ino != secret.st_ino);
+		/* Where sub is the folder these land inside it; anywhere else they must fail. */
+		if (open_how(&m, "sub/x", WASI_OFLAGS_CREAT, true, false, true, &n) == 0)
+			m.fs->ops->close(n);
+		m.fs->ops->mkdir(m.root, "sub/y");
+		m.fs->ops->unlink(m.root, "sub/secret");
+		m.fs->ops->link(m.root, "sub/secret", true, m.root, "stolen");
+		m.fs->ops->unlink(m.root, "stolen");
+		m.fs->ops->path_set_times(m.root, "sub/secret", true, 0, 0, WASI_FSTFLAGS_MTIM);
+		/* Put back through the box: a write that escaped would land on the secret. */
+		if (open_how(&m, "sub/secret", WASI_OFLAGS_CREAT | WASI_OFLAGS_TRUNC, true, false,
+			     true, &n) == 0) {
+			uint64_t off = 0;
+
+			assert_int_equal(put_at(&m, n, "inside", &off, false), 6);
+			m.fs->ops->close(n);
+		}
+	}
+	atomic_store(&swapping, false);
+	assert_int_equal(pthread_join(swapper, NULL), 0);
+	print_message("      %lu swaps; %lu opens inside, %lu refused\n", swaps, inside, refused);
+	assert_true(swaps > 0 && inside > 0 && refused > 0);
+	assert_outside_untouched();
+	unmount(&m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -543,6 +1063,13 @@ int main(void)
 		cmocka_unit_test(test_mkdir_unlink_rmdir),
 		cmocka_unit_test(test_stat),
 		cmocka_unit_test(test_escapes),
+		cmocka_unit_test(test_host_fd_flags),
+		cmocka_unit_test(test_rename),
+		cmocka_unit_test(test_link_symlink_readlink),
+		cmocka_unit_test(test_sizes_times_sync),
+		cmocka_unit_test(test_readdir),
+		cmocka_unit_test(test_readonly),
+		cmocka_unit_test(test_swap_race),
 	};
 	int failed = cmocka_run_group_tests(tests, NULL, NULL);
 
