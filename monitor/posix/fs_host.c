@@ -283,7 +283,7 @@ static int open_resolved(struct vfs_node *dir, int pathfd, const struct vfs_open
 	if (S_ISLNK(st.st_mode))
 		return -WASI_ELOOP; /* only found without follow */
 	if (S_ISDIR(st.st_mode)) {
-		if (how->write || trunc)
+		if (how->write || trunc || (how->oflags & WASI_OFLAGS_CREAT))
 			return -WASI_EISDIR;
 		fd = reopen(pathfd, O_RDONLY | O_DIRECTORY);
 		return fd < 0 ? host_err(errno) : node_new(dir->fs, fd, true, out);

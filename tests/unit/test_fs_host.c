@@ -4,6 +4,8 @@
 #include <fcntl.h>
 #include <ftw.h>
 #include <limits.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <pthread.h>
 #include <setjmp.h>
 #include <stdatomic.h>
@@ -13,7 +15,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -189,6 +194,42 @@ static void test_mount_errors(void **state)
 	unmount(&m);
 }
 
+/* Where openat2 is missing (here: refused by a seccomp filter), nothing is mounted. */
+static void test_mount_needs_openat2(void **state)
+{
+	struct sock_filter filter[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_openat2, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	};
+	struct sock_fprog prog = { sizeof(filter) / sizeof(filter[0]), filter };
+	struct mounted m;
+	int status;
+	pid_t child;
+
+	(void)state;
+	mount_fresh(&m, false);
+	unmount(&m);
+	child = fork();
+	assert_true(child >= 0);
+	if (child == 0) {
+		struct vfs_node *root = NULL;
+		char err[256] = "";
+
+		if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) || prctl(PR_SET_SECCOMP,
+		    SECCOMP_MODE_FILTER, &prog))
+			_exit(2);
+		if (vfs_host_mount(BOX, false, &root, err, sizeof(err)) || root ||
+		    !strstr(err, "no openat2"))
+			_exit(1);
+		_exit(0);
+	}
+	assert_int_equal(waitpid(child, &status, 0), child);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+}
+
 static void test_open_read_write(void **state)
 {
 	struct mounted m;
@@ -272,6 +313,7 @@ static void test_open_read_write(void **state)
 
 	assert_open_fails(&m, "d", 0, false, true, -WASI_EISDIR);
 	assert_open_fails(&m, "d", WASI_OFLAGS_TRUNC, false, false, -WASI_EISDIR);
+	assert_open_fails(&m, "d", WASI_OFLAGS_CREAT, false, false, -WASI_EISDIR);
 	assert_open_fails(&m, "f", WASI_OFLAGS_DIRECTORY, false, false, -WASI_ENOTDIR);
 	assert_open_fails(&m, "f/", 0, false, false, -WASI_ENOTDIR);
 	assert_open_fails(&m, "f/x", 0, false, false, -WASI_ENOTDIR);
@@ -287,7 +329,8 @@ static void test_open_symlinks(void **state)
 {
 	struct mounted m;
 	struct vfs_node *n;
-	char buf[64];
+	char buf[64], name[NAME_MAX + 2], path[PATH_MAX + 2];
+	int i;
 
 	(void)state;
 	mount_fresh(&m, false);
@@ -318,6 +361,29 @@ static void test_open_symlinks(void **state)
 	assert_open_fails(&m, "lf", WASI_OFLAGS_CREAT, false, true, -WASI_ELOOP);
 	assert_open_fails(&m, "lf", WASI_OFLAGS_CREAT | WASI_OFLAGS_EXCL, true, true,
 			  -WASI_EEXIST);
+
+	/* At most 40 links are followed in one resolution. */
+	for (i = 0; i <= 40; i++) {
+		char link[sizeof(BOX) + 16], target[16];
+
+		snprintf(link, sizeof(link), BOX "/chain%d", i);
+		snprintf(target, sizeof(target), i ? "chain%d" : "f", i - 1);
+		assert_int_equal(symlink(target, link), 0);
+	}
+	assert_box_file(&m, "chain39", "data");
+	assert_open_fails(&m, "chain40", 0, true, false, -WASI_ELOOP);
+
+	/* Names and paths too long. */
+	memset(name, 'n', sizeof(name) - 1);
+	name[sizeof(name) - 1] = '\0';
+	assert_open_fails(&m, name, WASI_OFLAGS_CREAT, false, true, -WASI_ENAMETOOLONG);
+	assert_int_equal(m.fs->ops->mkdir(m.root, name), -WASI_ENAMETOOLONG);
+	memset(path, 'd', sizeof(path) - 1);
+	for (i = 1; i < (int)sizeof(path) - 1; i += 2)
+		path[i] = '/';
+	path[sizeof(path) - 1] = '\0';
+	assert_open_fails(&m, path, 0, false, false, -WASI_ENAMETOOLONG);
+	assert_int_equal(m.fs->ops->mkdir(m.root, path), -WASI_ENAMETOOLONG);
 
 	/* Creating through a dangling link (followed) creates its target. */
 	assert_int_equal(open_how(&m, "dangling", WASI_OFLAGS_CREAT, true, false, true, &n), 0);
@@ -582,6 +648,14 @@ static void test_host_fd_flags(void **state)
 	fd = host_fd_for(BOX "/new");
 	assert_true(fcntl(fd, F_GETFD) & FD_CLOEXEC);
 	assert_int_equal(fcntl(fd, F_GETFL) & (O_ACCMODE | O_NONBLOCK), O_WRONLY);
+	m.fs->ops->close(n);
+	assert_int_equal(m.fs->ops->open(m.root, "f", &(struct vfs_open){
+			 .fdflags = WASI_FDFLAGS_DSYNC, .write = true }, &n), 0);
+	assert_int_equal(fcntl(host_fd_for(BOX "/f"), F_GETFL) & O_SYNC, O_DSYNC);
+	m.fs->ops->close(n);
+	assert_int_equal(m.fs->ops->open(m.root, "f", &(struct vfs_open){
+			 .fdflags = WASI_FDFLAGS_SYNC, .read = true }, &n), 0);
+	assert_int_equal(fcntl(host_fd_for(BOX "/f"), F_GETFL) & O_SYNC, O_SYNC);
 	m.fs->ops->close(n);
 	assert_true(fcntl(host_fd_for(BOX), F_GETFD) & FD_CLOEXEC);
 	unmount(&m);
@@ -1057,6 +1131,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_mount_errors),
+		cmocka_unit_test(test_mount_needs_openat2),
 		cmocka_unit_test(test_open_read_write),
 		cmocka_unit_test(test_open_symlinks),
 		cmocka_unit_test(test_fifo_refused),
