@@ -5,7 +5,7 @@ set -u
 build=$1
 seconds=$2
 shift 2
-targets=${*:-config wasm cap hostcall}
+targets=${*:-config wasm cap hostcall path}
 src=$(cd "$(dirname "$0")" && pwd)
 failed=""
 
