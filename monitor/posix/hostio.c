@@ -22,19 +22,22 @@ int hostio_wait(struct cvm *vm, int hostfd, short events, int64_t timeout_ns)
 
 		if (timeout_ns >= 0) {
 			uint64_t spent = rt_now_ns() - start;
-			if (spent >= (uint64_t)timeout_ns)
-				break;
-			if ((timeout_ns - (int64_t)spent) / 1000000 < ms)
-				ms = (int)((timeout_ns - (int64_t)spent + 999999) / 1000000);
+			uint64_t left = spent >= (uint64_t)timeout_ns ? 0 : (uint64_t)timeout_ns - spent;
+
+			if (left < (uint64_t)ms * 1000000u)
+				ms = (int)((left + 999999u) / 1000000u);
 		}
 		rc = poll(&p, 1, ms);
-		if (rc > 0 || rt_deadline_passed())
+		if (rc > 0)
 			break;
 		if (rc < 0 && errno != EINTR) {
 			rc = 1; /* the operation itself will report what is wrong */
 			break;
 		}
 		rc = 0;
+		if (rt_deadline_passed() ||
+		    (timeout_ns >= 0 && rt_now_ns() - start >= (uint64_t)timeout_ns))
+			break;
 	}
 	ipc_block_end(vm);
 	if (rt_deadline_passed())

@@ -49,24 +49,22 @@ static int64_t stream_io(struct cvm *vm, struct fd_entry *e, bool write, uint32_
 	return rc < 0 ? -(int64_t)stream_errno(rc) : rc;
 }
 
-/* The monitor's stdin: EOF unless this cVM reads it. */
+/* The monitor's stdin: EOF unless this cVM reads it; waiting, the cVM stays callable. */
 static int64_t stdin_read(struct cvm *vm, struct fd_entry *e, struct iovec *iov, uint32_t n)
 {
+	bool nonblock = e->fdflags & WASI_FDFLAGS_NONBLOCK;
 	ssize_t got;
 
 	if (!vm->stdin_attached)
 		return 0;
 	for (;;) {
+		if (!hostio_wait(vm, 0, POLLIN, nonblock ? 0 : -1))
+			return -WASI_EAGAIN;
 		got = readv(0, iov, (int)n);
 		if (got >= 0)
 			return got;
-		if (errno == EINTR)
-			continue;
-		if (errno != EAGAIN)
+		if (errno != EINTR && errno != EAGAIN)
 			return -(int64_t)wasi_from_errno(errno);
-		if (e->fdflags & WASI_FDFLAGS_NONBLOCK)
-			return -WASI_EAGAIN;
-		hostio_wait(vm, 0, POLLIN, -1);
 	}
 }
 
