@@ -61,7 +61,8 @@ uint32_t Z_wasi_snapshot_preview1Z_path_open(struct cvm *vm, uint32_t fd, uint32
 	if (!gm_range(vm, out, 4))
 		return WASI_EFAULT;
 	how.oflags = oflags;
-	how.fdflags = fdflags;
+	/* The sync flags are kept by the descriptor: each write then syncs (wasi_fd.c). */
+	how.fdflags = fdflags & ~(WASI_FDFLAGS_SYNC | WASI_FDFLAGS_DSYNC | WASI_FDFLAGS_RSYNC);
 	how.follow = lookup & WASI_LOOKUPFLAGS_SYMLINK_FOLLOW;
 	how.read = rights & (WASI_RIGHT_FD_READ | WASI_RIGHT_FD_READDIR);
 	how.write = (rights & RIGHTS_WRITING) || (fdflags & WASI_FDFLAGS_APPEND) ||
