@@ -116,8 +116,8 @@ static void mount_all(void)
 	CHECK(w.fs[w.nfs], err);
 	w.nfs++;
 	w.fs[w.nfs] = vfs_ext2_mount(w.image, false, &w.rootnode[w.nfs], err, sizeof(err));
-	if (w.fs[w.nfs])
-		w.nfs++;
+	CHECK(w.fs[w.nfs], err);
+	w.nfs++;
 }
 
 static void unmount_all(void)
