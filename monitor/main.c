@@ -39,6 +39,10 @@ static void usage(FILE *f)
 		"  run APP.wasm ARGS...  run one cVM without a YAML file; it reads this process's\n"
 		"                        stdin and exits with the cVM's exit status\n"
 		"  -e, --env KEY=VALUE   (run) add a variable to the cVM's environment\n"
+		"      --mount HOST:GUEST[:rw]\n"
+		"                        (run) bind the host folder HOST at GUEST, read-only\n"
+		"                        unless :rw is given (repeatable)\n"
+		"      --disk IMAGE      (run) the ext4 image IMAGE is the cVM's /, read-write\n"
 		"      --cache-dir DIR   compile cache (default $XDG_CACHE_HOME/intravisor or\n"
 		"                        ~/.cache/intravisor)\n"
 		"      --no-prefix       do not prefix output lines with [name] when several\n"
@@ -52,8 +56,14 @@ static void usage(FILE *f)
 		"module. See docs/intravisor.md.\n");
 }
 
+/* At most this many --mount options. */
+#define MAX_RUN_MOUNTS 16
+
 struct options {
 	const char *yaml;
+	char *disk;
+	struct cfg_mount mounts[MAX_RUN_MOUNTS];
+	size_t nmounts;
 	const char *cache_dir;
 	int prefix;
 	int run;
@@ -344,6 +354,19 @@ static int run_one(struct options *o, int argc, char **argv)
 		fprintf(stderr, "intravisor: out of memory\n");
 		goto out;
 	}
+	if (o->disk || o->nmounts) {
+		struct cfg_cvm c = {.disk = o->disk, .mounts = o->mounts, .nmounts = o->nmounts};
+
+		if (spec.abi != CFG_ABI_POSIX) {
+			fprintf(stderr, "intravisor: --disk and --mount need the posix runtime; %s "
+				"imports no WASI\n", argv[0]);
+			goto out;
+		}
+		if (libos_setup(vm, &c, err, sizeof(err))) {
+			fprintf(stderr, "intravisor: %s\n", err);
+			goto out;
+		}
+	}
 	cvm_start(vm);
 	cvm_join(vm);
 	if (vm->state == CVM_EXITED) {
@@ -359,15 +382,49 @@ out:
 	return rc;
 }
 
+/* --mount HOST:GUEST[:ro|rw]: GUEST absolute; read-only unless rw. 0, or -1 (said why). */
+static int add_mount(struct options *o, char *arg)
+{
+	struct cfg_mount *m = &o->mounts[o->nmounts];
+	char *guest = strchr(arg, ':'), *mode;
+
+	if (o->nmounts == MAX_RUN_MOUNTS) {
+		fprintf(stderr, "intravisor: at most %d --mount options\n", MAX_RUN_MOUNTS);
+		return -1;
+	}
+	if (!guest || guest == arg || guest[1] != '/') {
+		fprintf(stderr, "intravisor: --mount wants HOST:GUEST[:ro|rw] with GUEST an "
+				"absolute path, got '%s'\n", arg);
+		return -1;
+	}
+	*guest++ = 0;
+	m->readonly = true;
+	mode = strchr(guest, ':');
+	if (mode) {
+		*mode++ = 0;
+		if (strcmp(mode, "ro") && strcmp(mode, "rw")) {
+			fprintf(stderr, "intravisor: --mount mode must be ro or rw, got '%s'\n", mode);
+			return -1;
+		}
+		m->readonly = !strcmp(mode, "ro");
+	}
+	m->host = arg;
+	m->guest = guest;
+	o->nmounts++;
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
-	enum { OPT_CACHE_DIR = 256, OPT_NO_PREFIX, OPT_VERSION, OPT_TIMEOUT };
+	enum { OPT_CACHE_DIR = 256, OPT_NO_PREFIX, OPT_VERSION, OPT_TIMEOUT, OPT_MOUNT, OPT_DISK };
 	static const struct option longopts[] = {
 		{"yaml", required_argument, NULL, 'y'},
 		{"env", required_argument, NULL, 'e'},
 		{"cache-dir", required_argument, NULL, OPT_CACHE_DIR},
 		{"no-prefix", no_argument, NULL, OPT_NO_PREFIX},
 		{"timeout", required_argument, NULL, OPT_TIMEOUT},
+		{"mount", required_argument, NULL, OPT_MOUNT},
+		{"disk", required_argument, NULL, OPT_DISK},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, OPT_VERSION},
 		{NULL, 0, NULL, 0},
@@ -407,6 +464,13 @@ int main(int argc, char **argv)
 			o.timeout_s = (uint32_t)v;
 			break;
 		}
+		case OPT_MOUNT:
+			if (add_mount(&o, optarg))
+				return EXIT_USAGE;
+			break;
+		case OPT_DISK:
+			o.disk = optarg;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -423,13 +487,27 @@ int main(int argc, char **argv)
 		optind++;
 		/* Options may also follow `run`, before the module. */
 		while ((c = getopt_long(argc, argv, "+e:", longopts, NULL)) != -1) {
+			if (c == OPT_MOUNT) {
+				if (add_mount(&o, optarg))
+					return EXIT_USAGE;
+				continue;
+			}
+			if (c == OPT_DISK) {
+				o.disk = optarg;
+				continue;
+			}
 			if (c != 'e' || !strchr(optarg, '=') || o.nrun_env == MAX_RUN_ENV) {
-				fprintf(stderr, "intravisor: run: only -e KEY=VALUE may come before "
-						"APP.wasm\n");
+				fprintf(stderr, "intravisor: run: only -e KEY=VALUE, --mount and --disk "
+						"may come before APP.wasm\n");
 				return EXIT_USAGE;
 			}
 			o.run_env[o.nrun_env++] = optarg;
 		}
+	}
+	if (o.yaml && (o.disk || o.nmounts)) {
+		fprintf(stderr, "intravisor: --disk and --mount are for run; a YAML file has "
+				"disk: and mounts:\n");
+		return EXIT_USAGE;
 	}
 	if (o.run == !!o.yaml || (!o.run && optind < argc)) {
 		fprintf(stderr, "intravisor: give either -y FILE.yaml or run APP.wasm\n");
