@@ -86,6 +86,7 @@ struct cvm {
 	struct fdtable *fds;
 	struct vfs **mounts;
 	size_t nmounts;
+	const struct cfg_net *net;  /* the network policy (net_setup), NULL: none */
 	struct cvm *next;           /* in the registry of cVMs */
 };
 

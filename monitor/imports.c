@@ -10,6 +10,7 @@ static const struct import_family *const families[] = {
 	&call_family,
 	&stream_family,
 	&wasi_family,
+	&net_family,
 };
 
 const struct import_family *imports_family(const char *module)

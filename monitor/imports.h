@@ -25,6 +25,7 @@ extern const struct import_family capfile_family;  /* ipc/capfile.c: CAP_FILE */
 extern const struct import_family call_family;     /* ipc/call_hostcalls.c: CAP_CALL */
 extern const struct import_family stream_family;   /* ipc/stream_hostcalls.c: CAP_STREAM */
 extern const struct import_family wasi_family;     /* posix/wasi.c: WASI preview1 */
+extern const struct import_family net_family;      /* posix/wasi_sock.c: sockets by policy */
 
 /* A family serving this import module, or NULL: tells which runtime the module needs. */
 const struct import_family *imports_family(const char *module);

@@ -293,6 +293,85 @@ struct iv_wait {
 };
 
 /*
+ * ---- Network: sockets of posix cVMs, as the YAML's `net:` allows ----
+ * WASI preview1 accepts, receives, sends and shuts down on descriptors a program already
+ * holds (sock_accept, sock_recv, sock_send, sock_shutdown); these hostcalls, in
+ * IV_IMPORT_MODULE for posix cVMs, make socket descriptors and place them. Each returns a
+ * result >= 0 or a negated WASI errno (which is the guest's errno value): -EACCES for what
+ * the policy does not allow (everything, for a cVM without `net:`), -EBADF for a descriptor
+ * not open, -ENOTSOCK for one that is no socket, -EFAULT for an address or length outside
+ * the caller's memory.
+ *
+ * Socket addresses are laid out as wasi-libc lays them out (little-endian, as in guest
+ * memory): the family (u16, IV_AF_*) at 0, then
+ *   IV_AF_INET   port (u16, network order) at 2, address (4 bytes) at 4: 8 bytes at least
+ *   IV_AF_INET6  port at 2, flow info (u32) at 4, address (16 bytes) at 8, scope id (u32) at
+ *                24: 28 bytes at least
+ *   IV_AF_UNIX   the path from 2 to its first NUL or the end (1..IV_NET_PATH_MAX bytes)
+ *
+ *   net_socket(family: i32, type: i32) -> i32
+ *       a new stream socket, neither bound nor connected; returns its descriptor. type is
+ *       IV_SOCK_STREAM, plus IV_SOCK_NONBLOCK for a non-blocking descriptor.
+ *       -EAFNOSUPPORT, -EPROTONOSUPPORT (no datagrams).
+ *   net_bind(fd: i32, addr: i32, len: i32) -> i32
+ *       only to the address of one of the policy's `listen` sockets, which the monitor
+ *       opened before the cVM started: fd becomes (shares) that listening socket. The
+ *       any-address (0.0.0.0, ::) matches the listener of its family with the same port.
+ *   net_listen(fd: i32, backlog: i32) -> i32
+ *       fd must have been bound to a listener (-EACCES otherwise); the backlog is the
+ *       listener's own.
+ *   net_connect(fd: i32, addr: i32, len: i32) -> i32
+ *       only to an address in the policy's `connect`. A blocking descriptor waits for the
+ *       connection; a non-blocking one returns -EINPROGRESS: poll for writing, then read
+ *       IV_SO_ERROR.
+ *   net_name(fd: i32, peer: i32, addr: i32, len_ptr: i32) -> i32
+ *       the local (peer = 0) or remote (peer = 1) address, as getsockname / getpeername:
+ *       the u32 at len_ptr holds the room at addr and gets the address's full length (a
+ *       longer address is cut to the room).
+ *   net_setsockopt(fd: i32, level: i32, name: i32, val: i32, len: i32) -> i32
+ *   net_getsockopt(fd: i32, level: i32, name: i32, val: i32, len_ptr: i32) -> i32
+ *       the options below, values i32 (IV_SO_LINGER: two i32, on and seconds;
+ *       IV_SO_RCVTIMEO / IV_SO_SNDTIMEO: i64 seconds and i64 microseconds, the waits
+ *       of accept, receiving, sending and connecting end with -EAGAIN after them).
+ *       IV_SO_ERROR, IV_SO_TYPE and IV_SO_ACCEPTCONN are read-only. Any other option:
+ *       -ENOPROTOOPT. The u32 at len_ptr holds the room and gets the value's length.
+ */
+#define IV_HC_NET_SOCKET "net_socket"
+#define IV_HC_NET_BIND "net_bind"
+#define IV_HC_NET_LISTEN "net_listen"
+#define IV_HC_NET_CONNECT "net_connect"
+#define IV_HC_NET_NAME "net_name"
+#define IV_HC_NET_SETSOCKOPT "net_setsockopt"
+#define IV_HC_NET_GETSOCKOPT "net_getsockopt"
+
+/* Address families, socket types and flags, as wasi-libc numbers them. */
+#define IV_AF_INET 1
+#define IV_AF_INET6 2
+#define IV_AF_UNIX 3
+#define IV_SOCK_STREAM 6
+#define IV_SOCK_NONBLOCK 0x4000
+#define IV_NET_PATH_MAX 107 /* a unix socket's path, in bytes (sun_path without its NUL) */
+
+/* Option levels and names (the levels as wasi-libc numbers them, the names as Linux). */
+#define IV_SOL_SOCKET 0x7fffffff
+#define IV_IPPROTO_TCP 6
+#define IV_SO_REUSEADDR 2
+#define IV_SO_TYPE 3
+#define IV_SO_ERROR 4
+#define IV_SO_SNDBUF 7
+#define IV_SO_RCVBUF 8
+#define IV_SO_KEEPALIVE 9
+#define IV_SO_LINGER 13
+#define IV_SO_REUSEPORT 15
+#define IV_SO_ACCEPTCONN 30
+#define IV_SO_RCVTIMEO 66
+#define IV_SO_SNDTIMEO 67
+#define IV_TCP_NODELAY 1
+#define IV_TCP_KEEPIDLE 4
+#define IV_TCP_KEEPINTVL 5
+#define IV_TCP_KEEPCNT 6
+
+/*
  * Errors returned by hostcalls, negated. The values equal WASI preview1's errno values so a
  * posix guest can hand them straight to errno.
  */
