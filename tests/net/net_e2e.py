@@ -132,6 +132,13 @@ def scenario_tcp_server(cmd, guests, folder):
              echo_client(socket.AF_INET, ("127.0.0.1", port)))
 
 
+def scenario_tcp6_server(cmd, guests, folder):
+    port = free_port()
+    run_yaml(cmd, folder, server_yaml(guests, "server tcp6 ::1 %d" % port,
+                                      "tcp:[::1]:%d" % port),
+             echo_client(socket.AF_INET6, ("::1", port)))
+
+
 def scenario_unix_server(cmd, guests, folder):
     path = os.path.join(folder, "echo.sock")
     yaml = server_yaml(guests, "server unix " + path, "unix:" + path)
@@ -170,6 +177,9 @@ def scenario_client(cmd, guests, folder):
 
     thread = threading.Thread(target=serve, daemon=True)
     thread.start()
+    os.mkdir(os.path.join(folder, "data"))
+    with open(os.path.join(folder, "data", "file.txt"), "w") as f:
+        f.write("no socket\n")
     yaml = """cVMs:
 - name: client
   runtime: {g}/client.wasm
@@ -179,7 +189,8 @@ def scenario_client(cmd, guests, folder):
   limits: {{timeout: {t}}}
 - name: deny
   runtime: {g}/deny.wasm
-  args: deny {listen} {port} {other}
+  args: deny {listen} {port} {other} /data/file.txt
+  mounts: [ {{host: data, guest: /data}} ]
   net:
     listen: [ "tcp:127.0.0.1:{listen}" ]
     connect: [ "tcp:127.0.0.1:{port}" ]
@@ -208,11 +219,32 @@ def scenario_in_use(cmd, guests, folder):
                  want_stderr="cannot listen on tcp:127.0.0.1:%d: Address already in use" % port)
 
 
+def scenario_time_limit(cmd, guests, folder):
+    """A cVM waiting in accept past its time limit ends; the monitor and the others go on."""
+    port = free_port()
+    yaml = """cVMs:
+- name: stuck
+  runtime: {g}/server.wasm
+  args: server block tcp 127.0.0.1 {port}
+  net:
+    listen: [ "tcp:127.0.0.1:{port}" ]
+  limits: {{timeout: 2}}
+- name: nonet
+  runtime: {g}/deny.wasm
+  args: deny none
+  limits: {{timeout: {t}}}
+""".format(g=guests, port=port, t=TIMEOUT)
+    run_yaml(cmd, folder, yaml, lambda mon: mon.wait_line("BLOCKED"), want_status=1,
+             want_stderr="cVM stuck: trap: time limit")
+
+
 SCENARIOS = {
     "tcp-server": scenario_tcp_server,
+    "tcp6-server": scenario_tcp6_server,
     "unix-server": scenario_unix_server,
     "client": scenario_client,
     "in-use": scenario_in_use,
+    "time-limit": scenario_time_limit,
 }
 
 

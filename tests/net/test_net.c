@@ -339,6 +339,31 @@ static void test_connect_by_policy(void **state)
 	fake_free(f);
 }
 
+static void test_connect_to_any_port(void **state)
+{
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	socklen_t alen = sizeof(a);
+	char text[64];
+	struct cfg_endpoint ep = tcp_ep("127.0.0.1", 0, text, sizeof(text));
+	struct cfg_net net = {.connect = &ep, .nconnect = 1};
+	struct fake *f = fake_new(&net);
+	int server = socket(AF_INET, SOCK_STREAM, 0), s;
+	uint32_t len;
+
+	(void)state;
+	assert_int_equal(bind(server, (struct sockaddr *)&a, sizeof(a)), 0);
+	assert_int_equal(listen(server, 1), 0);
+	assert_int_equal(getsockname(server, (struct sockaddr *)&a, &alen), 0);
+	s = guest_socket(f, IV_AF_INET, IV_SOCK_STREAM);
+	len = guest_in(f, "127.0.0.2", ntohs(a.sin_port));
+	assert_int_equal((int32_t)Z_intravisorZ_net_connect(&f->vm, (uint32_t)s, G_ADDR, len),
+			 -WASI_EACCES);
+	len = guest_in(f, "127.0.0.1", ntohs(a.sin_port));
+	assert_int_equal((int32_t)Z_intravisorZ_net_connect(&f->vm, (uint32_t)s, G_ADDR, len), 0);
+	close(server);
+	fake_free(f);
+}
+
 static void test_unix_listener(void **state)
 {
 	char dir[] = "/tmp/iv-net-XXXXXX", path[128], text[160], buf[8];
@@ -545,6 +570,7 @@ int main(void)
 		cmocka_unit_test(test_no_policy_refuses_everything),
 		cmocka_unit_test(test_listener_serves_a_host_client),
 		cmocka_unit_test(test_connect_by_policy),
+		cmocka_unit_test(test_connect_to_any_port),
 		cmocka_unit_test(test_unix_listener),
 		cmocka_unit_test(test_setup_reports_an_address_in_use),
 		cmocka_unit_test(test_bad_descriptors_and_arguments),

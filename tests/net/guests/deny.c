@@ -1,10 +1,11 @@
 /*
  * What the policy refuses, and what no socket call accepts: "deny LISTEN_PORT CONNECT_PORT
- * OTHER_PORT" under a policy listening on 127.0.0.1:LISTEN_PORT and allowed to connect to
- * 127.0.0.1:CONNECT_PORT; "deny none" for a cVM without `net:`.
+ * OTHER_PORT FILE" under a policy listening on 127.0.0.1:LISTEN_PORT and allowed to connect
+ * to 127.0.0.1:CONNECT_PORT (FILE: a file it can open); "deny none" for a cVM without `net:`.
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -56,15 +57,16 @@ int main(int argc, char **argv)
 	struct sockaddr_in a;
 	struct sockaddr_un un;
 	socklen_t len;
-	int fd, ufd, v = 1;
+	int fd, ufd, file, v = 1;
+	char buf[4];
 
 	if (argc == 2 && !strcmp(argv[1], "none")) {
 		no_policy();
 		printf("deny done: %d failures\n", failures());
 		return failures();
 	}
-	if (argc != 4) {
-		printf("usage: deny LISTEN_PORT CONNECT_PORT OTHER_PORT | deny none\n");
+	if (argc != 5) {
+		printf("usage: deny LISTEN_PORT CONNECT_PORT OTHER_PORT FILE | deny none\n");
 		return 2;
 	}
 	fd = socket(AF_INET, SOCK_STREAM, 0);
@@ -113,7 +115,12 @@ int main(int argc, char **argv)
 	check_errno(shutdown(fd, 7), EINVAL, "shutdown with unknown flags");
 	check_errno(shutdown(fd, SHUT_RDWR), ENOTCONN, "shutdown before connecting");
 	not_sockets();
-	check(close(fd) == 0 && close(ufd) == 0, "close");
+	file = open(argv[4], O_RDONLY);
+	check(file >= 0, "open a file");
+	check_errno(recv(file, buf, sizeof(buf), 0), ENOTSOCK, "recv on a file");
+	check_errno(accept(file, NULL, NULL), ENOTSOCK, "accept on a file");
+	check_errno(connect(file, (struct sockaddr *)&a, sizeof(a)), ENOTSOCK, "connect on a file");
+	check(close(fd) == 0 && close(ufd) == 0 && close(file) == 0, "close");
 	printf("deny done: %d failures\n", failures());
 	return failures();
 }
