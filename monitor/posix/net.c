@@ -350,12 +350,11 @@ int net_socket(struct cvm *vm, int family, uint16_t fdflags)
 	return install(vm, s, RIGHTS_NEW, fdflags);
 }
 
-int net_bind(struct cvm *vm, struct fd_entry *e, const struct sockaddr *a, socklen_t len)
+int net_bind(struct cvm *vm, struct fd_entry *e, const struct sockaddr *a)
 {
 	struct net_sock *s = e->u.sock;
 	uint32_t fd, seen = 0, open = fdt_count(vm);
 
-	(void)len;
 	if (!vm->net)
 		return -WASI_EACCES;
 	if (a->sa_family != s->family)

@@ -48,7 +48,7 @@ int64_t net_sock_io(struct cvm *vm, struct fd_entry *e, const struct iovec *iov,
 int net_socket(struct cvm *vm, int family, uint16_t fdflags);
 
 /* bind: e's socket becomes the policy's listener at a (-EACCES when there is none). */
-int net_bind(struct cvm *vm, struct fd_entry *e, const struct sockaddr *a, socklen_t len);
+int net_bind(struct cvm *vm, struct fd_entry *e, const struct sockaddr *a);
 int net_listen(struct cvm *vm, const struct net_sock *s);
 
 /* connect, by the policy's connect list. */

@@ -17,6 +17,9 @@
 
 #define WASI_EPROTONOSUPPORT 66
 
+/* The kind of socket in net_socket's type (IV_SOCK_STREAM), beside the flags. */
+#define SOCK_KIND_MASK 0xffu
+
 /* Sizes of wasi-libc's struct sockaddr_in and sockaddr_in6, which the guest gets back. */
 #define GUEST_SIN_BYTES 16
 #define GUEST_SIN6_BYTES 32
@@ -261,9 +264,9 @@ uint32_t Z_intravisorZ_net_socket(struct cvm *vm, uint32_t family, uint32_t type
 	rt_check_stack();
 	if (family >= sizeof(host_family) / sizeof(host_family[0]) || !host_family[family])
 		return (uint32_t)-WASI_EAFNOSUPPORT;
-	if (type & ~(uint32_t)(IV_SOCK_STREAM | IV_SOCK_NONBLOCK | 0xff))
+	if (type & ~(uint32_t)(SOCK_KIND_MASK | IV_SOCK_NONBLOCK))
 		return (uint32_t)-WASI_EINVAL;
-	if ((type & 0xff) != IV_SOCK_STREAM)
+	if ((type & SOCK_KIND_MASK) != IV_SOCK_STREAM)
 		return (uint32_t)-WASI_EPROTONOSUPPORT;
 	return (uint32_t)net_socket(vm, host_family[family],
 				    type & IV_SOCK_NONBLOCK ? WASI_FDFLAGS_NONBLOCK : 0);
@@ -281,7 +284,7 @@ uint32_t Z_intravisorZ_net_bind(struct cvm *vm, uint32_t fd, uint32_t addr, uint
 	if (!rc)
 		rc = addr_from_guest(vm, addr, len, &ss, &hlen);
 	if (!rc)
-		rc = net_bind(vm, e, (struct sockaddr *)&ss, hlen);
+		rc = net_bind(vm, e, (struct sockaddr *)&ss);
 	return (uint32_t)rc;
 }
 

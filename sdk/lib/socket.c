@@ -73,14 +73,24 @@ int connect(int fd, const struct sockaddr *addr, socklen_t len)
 	return result(iv_hc_net_connect(fd, addr, len));
 }
 
+/* NULL is a valid guest address (0): refuse it here, as the host's EFAULT would. */
+static int name(int fd, int peer, struct sockaddr *addr, socklen_t *len)
+{
+	if (!addr || !len) {
+		errno = EFAULT;
+		return -1;
+	}
+	return result(iv_hc_net_name(fd, peer, addr, len));
+}
+
 int getsockname(int fd, struct sockaddr *restrict addr, socklen_t *restrict len)
 {
-	return result(iv_hc_net_name(fd, 0, addr, len));
+	return name(fd, 0, addr, len);
 }
 
 int getpeername(int fd, struct sockaddr *restrict addr, socklen_t *restrict len)
 {
-	return result(iv_hc_net_name(fd, 1, addr, len));
+	return name(fd, 1, addr, len);
 }
 
 int setsockopt(int fd, int level, int name, const void *val, socklen_t len)
@@ -108,7 +118,7 @@ int accept4(int fd, struct sockaddr *restrict addr, socklen_t *restrict len, int
 		return -1;
 	}
 	/* A peer gone already has no address to tell: the connection is still the caller's. */
-	if (addr && iv_hc_net_name((int32_t)conn, 1, addr, len) < 0)
+	if (addr && len && iv_hc_net_name((int32_t)conn, 1, addr, len) < 0)
 		*len = 0;
 	return (int)conn;
 }
@@ -200,7 +210,7 @@ ssize_t recvfrom(int fd, void *restrict buf, size_t len, int flags,
 	ssize_t got = recv(fd, buf, len, flags);
 	int saved = errno;
 
-	if (got >= 0 && addr && getpeername(fd, addr, addrlen)) {
+	if (got >= 0 && addr && addrlen && getpeername(fd, addr, addrlen)) {
 		*addrlen = 0;
 		errno = saved;
 	}

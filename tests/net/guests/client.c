@@ -4,6 +4,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
@@ -11,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include "check.h"
@@ -30,6 +32,7 @@ int main(int argc, char **argv)
 {
 	struct sockaddr_in to, denied, peer;
 	socklen_t peer_len = sizeof(peer), err_len = sizeof(int);
+	struct timeval wait = {.tv_sec = 0, .tv_usec = 200000};
 	struct pollfd p;
 	char buf[8];
 	int one = 1, fd, fd2, err = -1, rc;
@@ -67,6 +70,9 @@ int main(int argc, char **argv)
 	      "SO_ERROR is 0");
 	/* The server says nothing until it hears from us, then closes. */
 	check_errno(recv(fd2, buf, sizeof(buf), MSG_DONTWAIT), EAGAIN, "recv MSG_DONTWAIT");
+	check(fcntl(fd2, F_SETFL, 0) == 0, "blocking again");
+	check(setsockopt(fd2, SOL_SOCKET, SO_RCVTIMEO, &wait, sizeof(wait)) == 0, "SO_RCVTIMEO");
+	check_errno(recv(fd2, buf, sizeof(buf), 0), EAGAIN, "recv past SO_RCVTIMEO");
 	check(send(fd2, "x", 1, 0) == 1, "send x");
 	p = (struct pollfd){.fd = fd2, .events = POLLIN};
 	check(poll(&p, 1, 30000) == 1, "poll: the server closed");

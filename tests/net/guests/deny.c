@@ -30,6 +30,8 @@ static struct sockaddr_in address(const char *host, int port)
 /* Descriptors that are no socket, or not open at all. */
 static void not_sockets(void)
 {
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
 	char buf[4];
 
 	check_errno(recv(1, buf, sizeof(buf), 0), ENOTSOCK, "recv on stdout");
@@ -38,7 +40,7 @@ static void not_sockets(void)
 	check_errno(shutdown(1, SHUT_RD), ENOTSOCK, "shutdown on stdout");
 	check_errno(recv(99, buf, sizeof(buf), 0), EBADF, "recv on a descriptor not open");
 	check_errno(listen(99, 1), EBADF, "listen on a descriptor not open");
-	check_errno(getsockname(1, NULL, NULL), ENOTSOCK, "getsockname on stdout");
+	check_errno(getsockname(1, (struct sockaddr *)&ss, &len), ENOTSOCK, "getsockname on stdout");
 }
 
 static void no_policy(void)
