@@ -238,6 +238,24 @@ def scenario_time_limit(cmd, guests, folder):
              want_stderr="cVM stuck: trap: time limit")
 
 
+def scenario_closed_while_waiting(cmd, guests, folder):
+    """A call into a cVM closes the socket its own thread waits on: the wait ends (EBADF)."""
+    port = free_port()
+    yaml = """cVMs:
+- name: victim
+  runtime: {g}/closer.wasm
+  args: closer victim 127.0.0.1 {port}
+  net:
+    listen: [ "tcp:127.0.0.1:{port}" ]
+  limits: {{timeout: {t}}}
+- name: caller
+  runtime: {g}/closer.wasm
+  args: closer caller
+  limits: {{timeout: {t}}}
+""".format(g=guests, port=port, t=TIMEOUT)
+    run_yaml(cmd, folder, yaml)
+
+
 SCENARIOS = {
     "tcp-server": scenario_tcp_server,
     "tcp6-server": scenario_tcp6_server,
@@ -245,6 +263,7 @@ SCENARIOS = {
     "client": scenario_client,
     "in-use": scenario_in_use,
     "time-limit": scenario_time_limit,
+    "closed-while-waiting": scenario_closed_while_waiting,
 }
 
 
