@@ -172,6 +172,16 @@ def scenario_client(cmd, guests, folder):
             conn, _ = server.accept()
             with conn:
                 conn.recv(1)
+            conn, _ = server.accept()
+            with conn:
+                got = b""
+                while len(got) < 4:
+                    data = conn.recv(4 - len(got))
+                    if not data:
+                        break
+                    got += data
+                if got != b"bye!":
+                    errors.append("the third connection sent %r" % got)
         except OSError as e:
             errors.append(str(e))
 

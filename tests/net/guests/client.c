@@ -5,6 +5,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
@@ -26,6 +27,30 @@ static struct sockaddr_in address(const char *host, const char *port)
 	a.sin_port = htons((uint16_t)atoi(port));
 	inet_pton(AF_INET, host, &a.sin_addr);
 	return a;
+}
+
+/* The same server through getaddrinfo, and its address back through getnameinfo. */
+static void resolved(const char *host, const char *port)
+{
+	struct addrinfo hints, *res = NULL;
+	char name[NI_MAXHOST], serv[NI_MAXSERV];
+	int fd;
+
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_socktype = SOCK_STREAM;
+	check(getaddrinfo(host, port, &hints, &res) == 0 && res && !res->ai_next,
+	      "getaddrinfo of a literal");
+	if (!res)
+		return;
+	fd = socket(res->ai_family, res->ai_socktype, res->ai_protocol);
+	check(fd >= 0 && connect(fd, res->ai_addr, res->ai_addrlen) == 0,
+	      "connect to getaddrinfo's address");
+	check(getnameinfo(res->ai_addr, res->ai_addrlen, name, sizeof(name), serv, sizeof(serv),
+			  NI_NUMERICHOST | NI_NUMERICSERV) == 0 &&
+		      !strcmp(name, host) && !strcmp(serv, port),
+	      "getnameinfo");
+	check(send(fd, "bye!", 4, 0) == 4 && close(fd) == 0, "send and close");
+	freeaddrinfo(res);
 }
 
 int main(int argc, char **argv)
@@ -78,6 +103,7 @@ int main(int argc, char **argv)
 	check(poll(&p, 1, 30000) == 1, "poll: the server closed");
 	check(read(fd2, buf, sizeof(buf)) == 0, "read: EOF");
 	check(close(fd2) == 0, "close");
+	resolved(argv[1], argv[2]);
 	printf("client done: %d failures\n", failures());
 	return failures();
 }

@@ -6,6 +6,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <netdb.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,6 +42,16 @@ static void not_sockets(void)
 	check_errno(recv(99, buf, sizeof(buf), 0), EBADF, "recv on a descriptor not open");
 	check_errno(listen(99, 1), EBADF, "listen on a descriptor not open");
 	check_errno(getsockname(1, (struct sockaddr *)&ss, &len), ENOTSOCK, "getsockname on stdout");
+}
+
+/* Only literal addresses and port numbers: no DNS, no service names. */
+static void no_names(void)
+{
+	struct addrinfo *res;
+
+	check(getaddrinfo("example.com", "80", NULL, &res) == EAI_NONAME, "getaddrinfo: no DNS");
+	check(getaddrinfo("127.0.0.1", "http", NULL, &res) == EAI_SERVICE,
+	      "getaddrinfo: no service names");
 }
 
 static void no_policy(void)
@@ -109,6 +120,7 @@ int main(int argc, char **argv)
 		    EFAULT, "setsockopt with a value outside memory");
 
 	/* What is not supported is refused by name. */
+	no_names();
 	check_errno(socket(AF_INET, SOCK_DGRAM, 0), EPROTONOSUPPORT, "no datagram sockets");
 	check_errno(socket(AF_INET, SOCK_STREAM, 17), EPROTONOSUPPORT, "no other protocol");
 	check_errno(socket(99, SOCK_STREAM, 0), EAFNOSUPPORT, "no other address family");
