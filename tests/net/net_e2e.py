@@ -139,6 +139,41 @@ def scenario_tcp6_server(cmd, guests, folder):
              echo_client(socket.AF_INET6, ("::1", port)))
 
 
+def scenario_poll_server(cmd, guests, folder):
+    """An ordinary poll loop serving several clients at once, their messages interleaved."""
+    port, clients = free_port(), 4
+
+    def play(mon):
+        mon.wait_line("READY")
+        socks = [socket.create_connection(("127.0.0.1", port), TIMEOUT)
+                 for _ in range(clients)]
+        for round_ in range(3):
+            for i, s in enumerate(socks):
+                s.sendall(b"client %d round %d" % (i, round_))
+            for i, s in enumerate(socks):
+                want = b"client %d round %d" % (i, round_)
+                got = b""
+                while len(got) < len(want):
+                    data = s.recv(len(want) - len(got))
+                    if not data:
+                        break
+                    got += data
+                if got != want:
+                    raise AssertionError("client %d got %r" % (i, got))
+        for s in socks:
+            s.close()
+
+    yaml = """cVMs:
+- name: pollsrv
+  runtime: {g}/pollsrv.wasm
+  args: pollsrv {port} {n}
+  net:
+    listen: [ "tcp:127.0.0.1:{port}" ]
+  limits: {{timeout: {t}}}
+""".format(g=guests, port=port, n=clients, t=TIMEOUT)
+    run_yaml(cmd, folder, yaml, play)
+
+
 def scenario_unix_server(cmd, guests, folder):
     path = os.path.join(folder, "echo.sock")
     yaml = server_yaml(guests, "server unix " + path, "unix:" + path)
@@ -269,6 +304,7 @@ def scenario_closed_while_waiting(cmd, guests, folder):
 SCENARIOS = {
     "tcp-server": scenario_tcp_server,
     "tcp6-server": scenario_tcp6_server,
+    "poll-server": scenario_poll_server,
     "unix-server": scenario_unix_server,
     "client": scenario_client,
     "in-use": scenario_in_use,
