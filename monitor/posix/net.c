@@ -232,14 +232,15 @@ int net_setup(struct cvm *vm, const struct cfg_net *net, char *err, size_t errle
 			return -1;
 		}
 		if (endpoint_addr(ep, &s->addr, &s->addrlen)) {
-			errbuf_set(err, errlen, "cannot listen on %s: not an address literal", ep->text);
+			errbuf_set(err, errlen, "cannot listen on %s: not an address literal",
+				   ep->text);
 			free(s);
 			return -1;
 		}
 		fd = open_listener(&s->addr, s->addrlen);
 		if (fd < 0) {
-			errbuf_set(err, errlen, "cannot listen on %s: %s%s", ep->text, strerror(-fd),
-				   fd == -EEXIST ? " (and is no socket)" : "");
+			errbuf_set(err, errlen, "cannot listen on %s: %s%s", ep->text,
+				   strerror(-fd), fd == -EEXIST ? " (and is no socket)" : "");
 			free(s);
 			return -1;
 		}
@@ -465,7 +466,7 @@ int64_t net_recv(struct cvm *vm, struct net_sock *s, uint16_t fdflags, struct io
 		if (r > 0) {
 			got += (size_t)r;
 			*truncated = m.msg_flags & MSG_TRUNC;
-			/* WAITALL gathers until all is there, EOF or an error; a peek looks once. */
+			/* WAITALL gathers all, or to EOF or an error; a peek looks once. */
 			if (!(flags & MSG_WAITALL) || (flags & MSG_PEEK) || got == want)
 				break;
 			iov_advance(&iov, &n, (size_t)r);
@@ -613,7 +614,7 @@ int net_setsockopt(struct net_sock *s, int level, int name, const uint8_t *val, 
 		int64_t *t = o->name == IV_SO_RCVTIMEO ? &s->rcv_timeout_ns : &s->snd_timeout_ns;
 
 		memcpy(tv, val, sizeof(tv));
-		if (tv[0] < 0 || tv[1] < 0 || tv[1] >= 1000000 || tv[0] > INT64_MAX / 1000000000 - 1)
+		if (tv[0] < 0 || tv[0] >= INT64_MAX / 1000000000 || tv[1] < 0 || tv[1] >= 1000000)
 			return -WASI_EINVAL;
 		*t = tv[0] || tv[1] ? tv[0] * 1000000000 + tv[1] * 1000 : -1;
 		return 0;

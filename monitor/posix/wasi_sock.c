@@ -1,4 +1,4 @@
-/* The guest edge of sockets: WASI sock_* and the intravisor net_* hostcalls, decoded and checked. */
+/* The guest edge of sockets: WASI sock_* and the intravisor net_* hostcalls, checked. */
 #include <netinet/in.h>
 #include <string.h>
 #include <sys/socket.h>

@@ -1,4 +1,4 @@
-/* Address lookup without DNS: getaddrinfo and getnameinfo for literal addresses (wasi-libc has no <netdb.h>). */
+/* <netdb.h>, which wasi-libc lacks: getaddrinfo and getnameinfo for literals (no DNS). */
 #ifndef IV_SDK_NETDB_H
 #define IV_SDK_NETDB_H
 

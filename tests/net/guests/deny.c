@@ -41,7 +41,8 @@ static void not_sockets(void)
 	check_errno(shutdown(1, SHUT_RD), ENOTSOCK, "shutdown on stdout");
 	check_errno(recv(99, buf, sizeof(buf), 0), EBADF, "recv on a descriptor not open");
 	check_errno(listen(99, 1), EBADF, "listen on a descriptor not open");
-	check_errno(getsockname(1, (struct sockaddr *)&ss, &len), ENOTSOCK, "getsockname on stdout");
+	check_errno(getsockname(1, (struct sockaddr *)&ss, &len), ENOTSOCK,
+		    "getsockname on stdout");
 }
 
 /* Only literal addresses and port numbers: no DNS, no service names. */

@@ -82,10 +82,12 @@ int main(int argc, char **argv)
 	      "getsockname");
 	/* The port is at the same place in both inet families. */
 	if (tcp)
-		check(((struct sockaddr_in *)&got)->sin_port == ((struct sockaddr_in *)&want)->sin_port,
+		check(((struct sockaddr_in *)&got)->sin_port ==
+			      ((struct sockaddr_in *)&want)->sin_port,
 		      "the listener's port");
 	else
-		check(!strcmp(((struct sockaddr_un *)&got)->sun_path, argv[2]), "the listener's path");
+		check(!strcmp(((struct sockaddr_un *)&got)->sun_path, argv[2 + block]),
+		      "the listener's path");
 	/* As the host has it: a TCP listener is not connected (a unix one is EINVAL). */
 	if (tcp)
 		check_errno(recv(fd, buf, sizeof(buf), 0), ENOTCONN, "recv on the listener");
