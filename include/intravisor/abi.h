@@ -331,8 +331,9 @@ struct iv_wait {
  *   net_setsockopt(fd: i32, level: i32, name: i32, val: i32, len: i32) -> i32
  *   net_getsockopt(fd: i32, level: i32, name: i32, val: i32, len_ptr: i32) -> i32
  *       the options below, values i32 (IV_SO_LINGER: two i32, on and seconds;
- *       IV_SO_RCVTIMEO / IV_SO_SNDTIMEO: i64 seconds and i64 microseconds, the waits
- *       of accept, receiving, sending and connecting end with -EAGAIN after them).
+ *       IV_SO_RCVTIMEO / IV_SO_SNDTIMEO: i64 seconds and i64 microseconds, after which
+ *       the waits of accept, receiving and sending end with -EAGAIN, of connecting with
+ *       -EINPROGRESS).
  *       IV_SO_ERROR, IV_SO_TYPE and IV_SO_ACCEPTCONN are read-only. Any other option:
  *       -ENOPROTOOPT. The u32 at len_ptr holds the room and gets the value's length.
  */
