@@ -79,7 +79,8 @@ static int check_imports(const char *path, const struct wmod_info *info, enum cf
 	for (i = 0; i < info->nimports; i++) {
 		const struct wmod_import *imp = &info->imports[i];
 		const struct import_family *fam = imports_family(imp->module);
-		const struct import_def *def = imports_find(imp->module, imp->name, NULL);
+		/* The runtime is that of the family serving this very function. */
+		const struct import_def *def = imports_find(imp->module, imp->name, &fam);
 
 		if (imp->kind != WMOD_FUNC) {
 			errbuf_set(err, errlen,

@@ -43,6 +43,7 @@ uint16_t wasi_from_errno(int e)
 	case ENODEV: return WASI_ENODEV;
 	case ENOENT: return WASI_ENOENT;
 	case ENOMEM: return WASI_ENOMEM;
+	case ENOPROTOOPT: return WASI_ENOPROTOOPT;
 	case ENOSPC: return WASI_ENOSPC;
 	case ENOSYS: return WASI_ENOSYS;
 	case ENOTCONN: return WASI_ENOTCONN;
@@ -54,6 +55,7 @@ uint16_t wasi_from_errno(int e)
 	case EOVERFLOW: return WASI_EOVERFLOW;
 	case EPERM: return WASI_EPERM;
 	case EPIPE: return WASI_EPIPE;
+	case EPROTONOSUPPORT: return WASI_EPROTONOSUPPORT;
 	case EROFS: return WASI_EROFS;
 	case ESPIPE: return WASI_ESPIPE;
 	case ETIMEDOUT: return WASI_ETIMEDOUT;

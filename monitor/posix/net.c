@@ -22,9 +22,6 @@
 #include "wasi_defs.h"
 #include "wasi_util.h"
 
-/* A WASI errno value wasi_defs.h does not list. */
-#define WASI_ENOPROTOOPT 50
-
 /* What a descriptor of each kind of socket may do. */
 #define RIGHTS_COMMON \
 	(WASI_RIGHT_POLL_FD_READWRITE | WASI_RIGHT_FD_FDSTAT_SET_FLAGS | WASI_RIGHT_FD_FILESTAT_GET)

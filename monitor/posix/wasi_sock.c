@@ -15,8 +15,6 @@
 #include "wasi_defs.h"
 #include "wasi_util.h"
 
-#define WASI_EPROTONOSUPPORT 66
-
 /* The kind of socket in net_socket's type (IV_SOCK_STREAM), beside the flags. */
 #define SOCK_KIND_MASK 0xffu
 
