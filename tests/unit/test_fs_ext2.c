@@ -451,6 +451,153 @@ static void large_file(void **state)
 	free(back);
 }
 
+/* A deterministic pseudo-random sequence (xorshift64). */
+static uint64_t next_random(uint64_t *state)
+{
+	*state ^= *state << 13;
+	*state ^= *state >> 7;
+	*state ^= *state << 17;
+	return *state;
+}
+
+/* The whole file equals the model. */
+static void check_model(struct mnt *m, struct vfs_node *n, const unsigned char *model,
+			size_t size, unsigned char *back)
+{
+	struct vfs_stat st;
+
+	assert_int_equal(m->ops->stat(n, &st), 0);
+	assert_int_equal(st.size, size);
+	memset(back, 0x5a, size + 1);
+	assert_int_equal(read_at(n, back, size + 1, 0), (int64_t)size);
+	assert_memory_equal(back, model, size);
+}
+
+/*
+ * Random writes (small and large, aligned and not, into holes, over data, over allocated
+ * space), truncations and allocations, against a model in memory: whole blocks take the
+ * straight path, the rest the file buffer, and they agree. Images of 1 KiB and 4 KiB blocks.
+ */
+static void random_io(void **state)
+{
+	static const char *const kinds[] = {"-t ext4", "-t ext4 -b 4096"};
+	const size_t max = 6 << 20;
+	unsigned char *model = calloc(1, max + 1), *buf = malloc(max + 1);
+	uint64_t seed = 15;
+	struct vfs_node *n, *other;
+	size_t size, k, i;
+	struct mnt m;
+	int step;
+
+	(void)state;
+	assert_non_null(model);
+	assert_non_null(buf);
+	for (k = 0; k < 2; k++) {
+		image_make(&m, k ? "random4k" : "random1k", kinds[k]);
+		mount_as(&m, false);
+		n = open_ok(&m, "f", &CREATE);
+		other = open_ok(&m, "f", &RW);
+		memset(model, 0, max);
+		size = 0;
+		for (step = 0; step < 800; step++) {
+			uint64_t r = next_random(&seed), pos, len;
+			struct vfs_node *via = r & 1 ? n : other;
+
+			switch (r >> 1 & 7) {
+			case 0: /* shrink or grow */
+				len = next_random(&seed) % max;
+				assert_int_equal(m.ops->set_size(via, len), 0);
+				if (len > size)
+					memset(model + size, 0, len - size);
+				size = len;
+				break;
+			case 1: /* allocate */
+				pos = next_random(&seed) % (max / 2);
+				len = next_random(&seed) % (max / 2) + 1;
+				assert_int_equal(m.ops->allocate(via, pos, len), 0);
+				if (pos + len > size) {
+					memset(model + size, 0, pos + len - size);
+					size = pos + len;
+				}
+				break;
+			case 2: /* a read somewhere */
+				pos = next_random(&seed) % max;
+				len = next_random(&seed) % (max - pos);
+				memset(buf, 0x5a, len);
+				assert_int_equal(read_at(via, buf, len, pos),
+						 (int64_t)(pos >= size ? 0
+							   : pos + len > size ? size - pos : len));
+				if (pos < size)
+					assert_memory_equal(buf, model + pos,
+							    pos + len > size ? size - pos : len);
+				break;
+			default: /* a write: large ones most often, some small ones */
+				pos = next_random(&seed) % max;
+				if (r >> 4 & 1)
+					pos &= ~(uint64_t)4095;
+				len = max - pos;
+				if (!(r >> 5 & 1) && len > 8192)
+					len = 8192;
+				len = next_random(&seed) % len + 1;
+				if (pos > size)
+					memset(model + size, 0, pos - size);
+				for (i = 0; i < len; i++)
+					model[pos + i] = (unsigned char)(step * 31 + i * 7 + 1);
+				assert_int_equal(write_at(via, model + pos, len, pos), (int64_t)len);
+				if (pos + len > size)
+					size = pos + len;
+				break;
+			}
+			if (step % 50 == 49)
+				check_model(&m, n, model, size, buf);
+		}
+		m.ops->close(other);
+		m.ops->close(n);
+		remount(&m);
+		n = open_ok(&m, "f", &RD);
+		check_model(&m, n, model, size, buf);
+		m.ops->close(n);
+		unmount(&m);
+		fsck_clean(&m);
+	}
+	free(model);
+	free(buf);
+}
+
+/* A block read through the file buffer, overwritten by a large write, then partly written
+ * through the buffer again: the rest of it keeps the large write's data (libext2fs 1.47.0
+ * kept a stale copy of it in its block cache). */
+static void buffered_after_direct(void **state)
+{
+	const size_t size = 5 << 20;
+	unsigned char *data = malloc(size), *back = malloc(size);
+	struct vfs_node *n;
+	struct mnt m;
+	size_t i;
+
+	(void)state;
+	assert_non_null(data);
+	assert_non_null(back);
+	image_make(&m, "buffered", "-t ext4 -b 4096");
+	mount_as(&m, false);
+	n = open_ok(&m, "f", &CREATE);
+	for (i = 0; i < size; i++)
+		data[i] = (unsigned char)(i * 7 + 1);
+	assert_int_equal(write_at(n, data + 661313, 2569102, 661313), 2569102);
+	assert_int_equal(read_at(n, back, 814257, 1026208), 814257);
+	for (i = 0; i < size; i++)
+		data[i] = (unsigned char)(i * 13 + 5);
+	assert_int_equal(write_at(n, data + 1257472, 3459151, 1257472), 3459151);
+	assert_int_equal(write_at(n, data + 1834106, 5379, 1834106), 5379);
+	assert_int_equal(read_at(n, back, 3459151, 1257472), 3459151);
+	assert_memory_equal(back, data + 1257472, 3459151);
+	m.ops->close(n);
+	unmount(&m);
+	fsck_clean(&m);
+	free(data);
+	free(back);
+}
+
 /* ---- directories ---- */
 
 /* Every name of directory path by readdir, from cookie on; count of entries. */
@@ -1326,6 +1473,8 @@ int main(void)
 		cmocka_unit_test(create_write_read),
 		cmocka_unit_test(open_flags),
 		cmocka_unit_test(large_file),
+		cmocka_unit_test(random_io),
+		cmocka_unit_test(buffered_after_direct),
 		cmocka_unit_test(readdir_large),
 		cmocka_unit_test(readdir_indexed),
 		cmocka_unit_test(mkdir_rmdir),
