@@ -1881,11 +1881,11 @@ struct vfs *vfs_ext2_mount(const char *path, bool readonly, struct vfs_node **ro
 	pthread_once(&messages_once, messages_init);
 	fd = open(path, (readonly ? O_RDONLY : O_RDWR) | O_CLOEXEC);
 	if (fd < 0) {
-		errbuf_set(err, errlen, "disk %s: %s", path, strerror(errno));
+		errbuf_set(err, errlen, "%s", strerror(errno));
 		return NULL;
 	}
 	if (flock(fd, (readonly ? LOCK_SH : LOCK_EX) | LOCK_NB) || fstat(fd, &sb)) {
-		errbuf_set(err, errlen, "disk %s: %s", path,
+		errbuf_set(err, errlen, "%s",
 			   errno == EWOULDBLOCK ? "image in use (another mount holds it)"
 						: strerror(errno));
 		close(fd);
@@ -1893,7 +1893,7 @@ struct vfs *vfs_ext2_mount(const char *path, bool readonly, struct vfs_node **ro
 	}
 	d = calloc(1, sizeof(*d));
 	if (!d) {
-		errbuf_set(err, errlen, "disk %s: out of memory", path);
+		errbuf_set(err, errlen, "out of memory");
 		close(fd);
 		return NULL;
 	}
@@ -1906,14 +1906,13 @@ struct vfs *vfs_ext2_mount(const char *path, bool readonly, struct vfs_node **ro
 	e = ext2fs_open2(path, "cache=off", EXT2_FLAG_64BITS | (readonly ? 0 : EXT2_FLAG_RW), 0,
 			 0, unix_io_manager, &d->fs);
 	if (e) {
-		errbuf_set(err, errlen, "disk %s: cannot open it as ext2/3/4: %s",
-			   path, error_message(e));
+		errbuf_set(err, errlen, "cannot open it as ext2/3/4: %s", error_message(e));
 		d->fs = NULL;
 		goto fail;
 	}
 	why = refusal(d->fs->super, readonly);
 	if (why) {
-		errbuf_set(err, errlen, "disk %s: %s", path, why);
+		errbuf_set(err, errlen, "%s", why);
 		goto fail;
 	}
 	if (!readonly) {
@@ -1928,14 +1927,14 @@ struct vfs *vfs_ext2_mount(const char *path, bool readonly, struct vfs_node **ro
 			e = ext2fs_flush(d->fs);
 		}
 		if (e) {
-			errbuf_set(err, errlen, "disk %s: %s", path, error_message(e));
+			errbuf_set(err, errlen, "%s", error_message(e));
 			goto fail;
 		}
 	}
 	e = inode_read(d, EXT2_ROOT_INO, &in);
 	r = e ? wasi_err(e) : node_new(d, EXT2_ROOT_INO, &in, false, root);
 	if (r) {
-		errbuf_set(err, errlen, "disk %s: cannot open the root directory", path);
+		errbuf_set(err, errlen, "cannot open the root directory");
 		if (!readonly) {
 			d->fs->super->s_state |= EXT2_VALID_FS;
 			ext2fs_mark_super_dirty(d->fs);
