@@ -1395,6 +1395,45 @@ static void populated(void **state)
 			 0);
 }
 
+/* scripts/make-disk builds an image from a folder, sized for it, and refuses bad uses. */
+static void make_disk_script(void **state)
+{
+	char folder[600], script[600];
+	struct vfs_stat st;
+	struct mnt m;
+
+	(void)state;
+	/* TEST_DATA_DIR is tests/unit/data of the sources, which may not exist. */
+	snprintf(script, sizeof(script), "%s", TEST_DATA_DIR);
+	*strrchr(script, '/') = '\0';
+	strncat(script, "/../../scripts/make-disk", sizeof(script) - strlen(script) - 1);
+	snprintf(folder, sizeof(folder), "%s/fs_ext2-make-disk.d", TEST_BUILD_DIR);
+	assert_int_equal(run("rm -rf %s && mkdir -p %s/app/data && printf 'run\\n' >%s/app/cmd && "
+			     "head -c 2000000 /dev/urandom >%s/app/data/blob && "
+			     "for i in $(seq 1 2000); do : >%s/app/data/f$i; done",
+			     folder, folder, folder, folder, folder),
+			 0);
+	image_path(&m, "made");
+	run("rm -f %s", m.path);
+	assert_int_equal(run("%s %s %s >/dev/null 2>&1", script, folder, m.path), 0);
+	mount_as(&m, false);
+	expect(&m, "app/cmd", "run\n");
+	st = stat_of(&m, "app/data/blob", false);
+	assert_int_equal(st.size, 2000000);
+	/* Room to work in: as many files again, and some megabytes. */
+	put(&m, "app/new", "more");
+	unmount(&m);
+	fsck_clean(&m);
+
+	assert_int_equal(run("%s %s %s 2>/dev/null", script, folder, m.path), 1); /* exists */
+	assert_int_equal(run("%s %s/none %s.2 2>/dev/null", script, folder, m.path), 1);
+	assert_int_equal(run("%s %s %s.3 1X 2>/dev/null", script, folder, m.path), 1);
+	assert_int_equal(run("%s %s %s.4 1M 2>/dev/null; test ! -e %s.4", script, folder,
+			     m.path, m.path),
+			 0); /* too small: nothing left behind */
+	assert_int_equal(run("%s 2>/dev/null", script), 2);
+}
+
 /* ext2 (block maps, no extents, small inodes) and ext3 images work the same way. */
 static void older_formats(void **state)
 {
@@ -1488,6 +1527,7 @@ int main(void)
 		cmocka_unit_test(full_image),
 		cmocka_unit_test(readonly_mount),
 		cmocka_unit_test(populated),
+		cmocka_unit_test(make_disk_script),
 		cmocka_unit_test(older_formats),
 		cmocka_unit_test(sync_flushes),
 	};
