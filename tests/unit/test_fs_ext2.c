@@ -1395,6 +1395,41 @@ static void populated(void **state)
 			 0);
 }
 
+/* Files with extended attributes in blocks (kept, unseen): rewriting and renaming them
+ * keeps the attributes, removing them frees the blocks. */
+static void attributes_freed(void **state)
+{
+	struct mnt m;
+
+	(void)state;
+	image_make(&m, "xattr", "-t ext4");
+	mount_as(&m, false);
+	put(&m, "a", "with attributes");
+	put(&m, "b", "with attributes");
+	unmount(&m);
+	assert_int_equal(run("head -c 700 /dev/zero | tr '\\0' v >%s.value && "
+			     DEBUGFS " -w -R 'ea_set -f %s.value a user.big' %s >/dev/null 2>&1 && "
+			     DEBUGFS " -w -R 'ea_set -f %s.value b user.big' %s >/dev/null 2>&1 && "
+			     DEBUGFS " -R 'stat a' %s 2>/dev/null | grep -q 'File ACL: [1-9]'",
+			     m.path, m.path, m.path, m.path, m.path, m.path),
+			 0);
+	fsck_clean(&m);
+	mount_as(&m, false);
+	expect(&m, "a", "with attributes");
+	put(&m, "b", "rewritten, attributes kept");
+	assert_int_equal(m.ops->unlink(m.root, "a"), 0);
+	assert_int_equal(m.ops->rename(m.root, "b", m.root, "c"), 0);
+	unmount(&m);
+	fsck_clean(&m);
+	assert_int_equal(run(DEBUGFS " -R 'ea_get c user.big' %s 2>/dev/null | grep -q vvv",
+			     m.path),
+			 0);
+	mount_as(&m, false);
+	assert_int_equal(m.ops->unlink(m.root, "c"), 0);
+	unmount(&m);
+	fsck_clean(&m);
+}
+
 /* scripts/make-disk builds an image from a folder, sized for it, and refuses bad uses. */
 static void make_disk_script(void **state)
 {
@@ -1527,6 +1562,7 @@ int main(void)
 		cmocka_unit_test(full_image),
 		cmocka_unit_test(readonly_mount),
 		cmocka_unit_test(populated),
+		cmocka_unit_test(attributes_freed),
 		cmocka_unit_test(make_disk_script),
 		cmocka_unit_test(older_formats),
 		cmocka_unit_test(sync_flushes),
