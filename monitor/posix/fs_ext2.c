@@ -870,7 +870,8 @@ static void open_release(struct disk_fs *d, struct disk_inode *o)
 }
 
 /* Replaces an open file's libext2fs file with a fresh one, so that no block it buffered, or
- * mapping it remembered, outlives a change made around it (truncation, allocation). */
+ * mapping it remembered, outlives a change made around it (a truncation, an allocation,
+ * blocks written straight to the image). */
 static errcode_t file_reopen(struct disk_fs *d, struct disk_inode *o)
 {
 	struct ext2_inode_large in;
@@ -1030,8 +1031,8 @@ static void disk_close(struct vfs_node *node)
 		open_release(d, o);
 }
 
-/* Moves len bytes at pos through libext2fs file buffer; *done: how many (a read stops at the
- * end of the file). */
+/* Moves len bytes at pos through the libext2fs file's buffer; *done: how many (a read stops
+ * at the end of the file). */
 static errcode_t file_span(ext2_file_t file, uint64_t pos, char *buf, size_t len, bool write,
 			   size_t *done)
 {
