@@ -55,7 +55,14 @@ status=$?
 tail -n 1 "$tmp/stdout" | grep -Eq "^$group: [0-9]+ ok, 0 failed$" || fail "no summary line"
 ! grep -q 'cVM ' "$tmp/stderr" || fail "the monitor reported the cVM"
 
-# Every file the guest left behind on the ext4 image must leave it consistent.
+# The guest's last act, writing "kept", reached the host folder or the image; and what it
+# left on the image leaves it consistent.
+case $mode in
+mount) kept=$(cat "$tmp/scratch/kept" 2>/dev/null) ;;
+disk) kept=$(debugfs -R "cat /kept" "$tmp/root.img" 2>/dev/null) ;;
+*) kept=$group ;;
+esac
+[ "$kept" = "$group" ] || fail "the file kept holds '$kept', expected '$group'"
 if [ "$mode" = disk ] && ! e2fsck -fn "$tmp/root.img" >"$tmp/fsck" 2>&1; then
 	cat "$tmp/fsck" >>"$tmp/stderr"
 	fail "e2fsck -fn found the image damaged"

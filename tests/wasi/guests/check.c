@@ -106,10 +106,10 @@ __wasi_fd_t preopen(const char *group, const char *name)
 }
 
 __wasi_fd_t open_at(__wasi_fd_t dir, const char *path, __wasi_oflags_t oflags,
-		    __wasi_rights_t rights, __wasi_fdflags_t fdflags)
+		    __wasi_rights_t base, __wasi_rights_t inheriting)
 {
 	__wasi_fd_t fd = (__wasi_fd_t)-1;
-	__wasi_errno_t e = __wasi_path_open(dir, 0, path, oflags, rights, 0, fdflags, &fd);
+	__wasi_errno_t e = __wasi_path_open(dir, 0, path, oflags, base, inheriting, 0, &fd);
 
 	if (e != __WASI_ERRNO_SUCCESS)
 		check_errno(e, __WASI_ERRNO_SUCCESS, "path_open %s", path);

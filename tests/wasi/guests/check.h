@@ -39,9 +39,9 @@ int check_summary(const char *group);
 /* The pre-opened folder named name, found through fd_prestat_*; a missing one ends the test. */
 __wasi_fd_t preopen(const char *group, const char *name);
 
-/* path_open with no lookup flags and no inherited rights, checked; returns the descriptor. */
+/* path_open with no lookup flags and no fdflags, checked; returns the descriptor. */
 __wasi_fd_t open_at(__wasi_fd_t dir, const char *path, __wasi_oflags_t oflags,
-		    __wasi_rights_t rights, __wasi_fdflags_t fdflags);
+		    __wasi_rights_t base, __wasi_rights_t inheriting);
 
 /* Creates (or truncates) dir/path holding text, checked. */
 void put_file(__wasi_fd_t dir, const char *path, const char *text);
