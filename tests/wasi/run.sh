@@ -22,6 +22,10 @@ fail() {
 	exit 1
 }
 
+if [ "$mode" = disk ] && ! mke2fs -q -F -t ext4 "$tmp/root.img" 16M >/dev/null; then
+	echo "run.sh: mke2fs failed" >&2
+	exit 2
+fi
 {
 	echo "cVMs:"
 	echo "- name: $group"
@@ -35,7 +39,6 @@ fail() {
 		echo "    - { host: ./scratch, guest: /data, mode: rw }"
 		;;
 	disk)
-		mke2fs -q -F -t ext4 "$tmp/root.img" 16M || exit 2
 		echo "  args: $group / $*"
 		echo "  disk: root.img"
 		;;

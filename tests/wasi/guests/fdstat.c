@@ -132,10 +132,12 @@ static void advice_and_sync(__wasi_fd_t fd)
 	check_errno(__wasi_fd_datasync(fd), 0, "fd_datasync");
 }
 
-/* Each operation through a descriptor holding only FD_READ is refused for want of its right. */
+/* Each operation through a descriptor that may only read and stat is refused for want of its
+ * right. */
 static void without_rights(__wasi_fd_t dir)
 {
-	__wasi_fd_t fd = open_at(dir, "stat.txt", 0, __WASI_RIGHTS_FD_READ, 0);
+	__wasi_fd_t fd = open_at(dir, "stat.txt", 0,
+				 __WASI_RIGHTS_FD_READ | __WASI_RIGHTS_FD_FILESTAT_GET, 0);
 
 	check_errno(__wasi_fd_fdstat_set_flags(fd, __WASI_FDFLAGS_APPEND), __WASI_ERRNO_NOTCAPABLE,
 		    "fd_fdstat_set_flags without its right");
