@@ -29,8 +29,8 @@ static void prestat(__wasi_fd_t dir, const char *name)
 		     __WASI_ERRNO_NAMETOOLONG, __WASI_ERRNO_INVAL,
 		     "fd_prestat_dir_name with a buffer one byte short");
 	check(buf[len - 1] == '#', "a short buffer was not overrun");
-	check_errno(__wasi_fd_prestat_dir_name(dir, (uint8_t *)memory_end() - 1, len + 1),
-		    __WASI_ERRNO_FAULT, "fd_prestat_dir_name into a buffer past the end of memory");
+	check_errno(__wasi_fd_prestat_dir_name(dir, (uint8_t *)memory_end() - len + 1, len),
+		    __WASI_ERRNO_FAULT, "fd_prestat_dir_name into a buffer straddling the end");
 	for (__wasi_fd_t fd = 0; fd < 3; fd++)
 		check_errno(__wasi_fd_prestat_get(fd, &pre), __WASI_ERRNO_BADF,
 			    "fd_prestat_get of fd %u (not pre-opened)", fd);
