@@ -108,8 +108,10 @@ int main(void)
 		"abs_dir/secret", "rel_secret", "rel_dir/secret", "sub/up/../outside/secret",
 		"sub/up/rel_dir", "./sub/./../../outside",
 	};
+	/* The image holds links made on the host: slash -> /, passwd -> /etc/passwd, up -> ../.. */
 	static const char *const root_paths[] = {
 		"..", "../..", "./../etc", "lost+found/../..", "/file", "/etc/passwd",
+		"slash", "slash/etc/passwd", "passwd", "up", "up/etc/passwd", "lost+found/../up",
 	};
 	static const char *const box_links[] = {
 		"../box/to_root", "rel_dir/../box/abs_secret", "to_root/etc/mtab", "abs_dir/link",
@@ -121,6 +123,7 @@ int main(void)
 	changes(box, "mount", "..");
 	changes(box, "mount", "rel_dir");
 	changes(box, "mount", "abs_dir");
+	changes(box, "mount", "to_root");
 	changes(box, "mount", "to_root/tmp");
 	own_links(box, "mount", "../outside/secret", "mine_rel");
 	own_links(box, "mount", "/etc/passwd", "mine_abs");
@@ -128,6 +131,8 @@ int main(void)
 
 	climb(root, "disk", root_paths, sizeof(root_paths) / sizeof(root_paths[0]));
 	changes(root, "disk", "..");
+	changes(root, "disk", "slash/tmp");
+	changes(root, "disk", "up");
 	own_links(root, "disk", "/file", "disk_abs");
 	own_links(root, "disk", "../../file", "disk_rel");
 	own_links(root, "disk", "/", "disk_slash");

@@ -35,6 +35,9 @@ ln -s "$w/outside/secret" "$w/box/abs_secret"
 ln -s "$w/outside" "$w/box/abs_dir"
 ln -s ../outside/secret "$w/box/rel_secret"
 ln -s ../outside "$w/box/rel_dir"
+ln -s / "$w/disk/slash"
+ln -s /etc/passwd "$w/disk/passwd"
+ln -s ../.. "$w/disk/up"
 mke2fs -q -F -t ext4 -d "$w/disk" "$w/root.img" 16M >/dev/null || exit 2
 cat >"$w/test.yaml" <<YAML
 cVMs:
