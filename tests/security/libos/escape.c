@@ -1,39 +1,46 @@
-/* Hostile cVM: climbs out of a mount and of the disk with "..", symbolic links and absolute paths. */
+/* Hostile cVM: climbs out of a mount and the disk by "..", symbolic links and absolute paths. */
 #include <stdio.h>
 
 #include "../../wasi/guests/check.h"
 
 #define FOLLOW __WASI_LOOKUPFLAGS_SYMLINK_FOLLOW
 
-/* Opens path for reading; one that opens anyway has what it read printed with the FAIL line. */
-static void no_open(__wasi_fd_t dir, __wasi_lookupflags_t flags, const char *path,
-		    __wasi_oflags_t oflags)
+/* An escape that opened: what it reads is printed with the FAIL line, for run.sh to find. */
+static void opened(__wasi_fd_t fd, const char *where, const char *path)
 {
 	char buf[128];
 	size_t n = 0;
+
+	read_buf(fd, buf, sizeof(buf) - 1, &n);
+	buf[n] = 0;
+	check(0, "%s: path_open %s opened, reading \"%s\"", where, path, buf);
+	if (__wasi_fd_close(fd))
+		check(0, "%s: fd_close", where);
+}
+
+/* Opening path, following links, is refused. */
+static void no_open(__wasi_fd_t dir, const char *where, const char *path, __wasi_oflags_t oflags)
+{
 	__wasi_fd_t fd;
-	__wasi_errno_t e = __wasi_path_open(dir, flags, path, oflags,
+	__wasi_errno_t e = __wasi_path_open(dir, FOLLOW, path, oflags,
 					    __WASI_RIGHTS_FD_READ | __WASI_RIGHTS_FD_READDIR, 0, 0,
 					    &fd);
 
-	if (e == __WASI_ERRNO_SUCCESS) {
-		read_buf(fd, buf, sizeof(buf) - 1, &n);
-		buf[n] = 0;
-		check(0, "path_open %s opened, reading \"%s\"", path, buf);
-		return;
-	}
-	check_errno(e, __WASI_ERRNO_NOTCAPABLE, "path_open %s%s", path,
-		    flags & FOLLOW ? " (following links)" : "");
+	if (e == __WASI_ERRNO_SUCCESS)
+		opened(fd, where, path);
+	else
+		check_errno(e, __WASI_ERRNO_NOTCAPABLE, "%s: path_open %s%s", where, path,
+			    oflags & __WASI_OFLAGS_DIRECTORY ? " as a folder" : "");
 }
 
-/* Opening, stat-ing and reading the link at each escaping path is refused. */
+/* Opening and stat-ing each escaping path is refused. */
 static void climb(__wasi_fd_t dir, const char *where, const char *const *paths, int npaths)
 {
 	__wasi_filestat_t st;
 
 	for (int i = 0; i < npaths; i++) {
-		no_open(dir, FOLLOW, paths[i], 0);
-		no_open(dir, FOLLOW, paths[i], __WASI_OFLAGS_DIRECTORY);
+		no_open(dir, where, paths[i], 0);
+		no_open(dir, where, paths[i], __WASI_OFLAGS_DIRECTORY);
 		check_errno(__wasi_path_filestat_get(dir, FOLLOW, paths[i], &st),
 			    __WASI_ERRNO_NOTCAPABLE, "%s: path_filestat_get %s", where, paths[i]);
 	}
@@ -83,19 +90,21 @@ static void changes(__wasi_fd_t dir, const char *where, const char *out)
 /* Links the cVM makes itself pointing out: stored or refused, never followed. */
 static void own_links(__wasi_fd_t dir, const char *where, const char *target, const char *name)
 {
-	__wasi_errno_t made = __wasi_path_symlink(target, dir, name);
+	__wasi_errno_t made = __wasi_path_symlink(target, dir, name), e;
 	__wasi_filestat_t st;
-	__wasi_errno_t e;
+	__wasi_fd_t fd;
 
 	check(made == __WASI_ERRNO_SUCCESS || made == __WASI_ERRNO_NOTCAPABLE,
 	      "%s: path_symlink %s -> %s is stored or refused", where, name, target);
 	e = __wasi_path_filestat_get(dir, FOLLOW, name, &st);
 	check(made ? e == __WASI_ERRNO_NOENT : e == __WASI_ERRNO_NOTCAPABLE,
-	      "%s: following %s is refused", where, name);
-	if (made == __WASI_ERRNO_SUCCESS)
-		no_open(dir, FOLLOW, name, 0);
+	      "%s: path_filestat_get following %s is refused", where, name);
+	e = __wasi_path_open(dir, FOLLOW, name, 0, __WASI_RIGHTS_FD_READ, 0, 0, &fd);
+	if (e == __WASI_ERRNO_SUCCESS)
+		opened(fd, where, name);
 	else
-		check(1, "path_open %s (following links): nothing to open", name);
+		check(made ? e == __WASI_ERRNO_NOENT : e == __WASI_ERRNO_NOTCAPABLE,
+		      "%s: path_open following %s is refused", where, name);
 }
 
 int main(void)

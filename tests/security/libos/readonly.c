@@ -36,7 +36,8 @@ static void paths(__wasi_fd_t ro)
 	refused(__wasi_path_open(ro, 0, "new", __WASI_OFLAGS_CREAT, __WASI_RIGHTS_FD_READ, 0, 0,
 				 &fd), __WASI_RIGHTS_PATH_CREATE_FILE, 0, "path_open CREAT new");
 	refused(__wasi_path_open(ro, 0, "file", __WASI_OFLAGS_TRUNC, __WASI_RIGHTS_FD_READ, 0, 0,
-				 &fd), __WASI_RIGHTS_PATH_FILESTAT_SET_SIZE, 0, "path_open TRUNC file");
+				 &fd),
+		__WASI_RIGHTS_PATH_FILESTAT_SET_SIZE, 0, "path_open TRUNC file");
 	refused(__wasi_path_create_directory(ro, "newdir"), __WASI_RIGHTS_PATH_CREATE_DIRECTORY, 0,
 		"path_create_directory newdir");
 	refused(__wasi_path_remove_directory(ro, "dir/empty"), __WASI_RIGHTS_PATH_REMOVE_DIRECTORY,

@@ -107,8 +107,8 @@ static void times(__wasi_fd_t fd, __wasi_timestamp_t now)
 	st = fstat(fd);
 	check(st.atim == 1500000000 * SEC && st.mtim == 1700000000 * SEC,
 	      "MTIM alone left atim alone");
-	check_errno(__wasi_fd_filestat_set_times(fd, 0, 0,
-						 __WASI_FSTFLAGS_ATIM_NOW | __WASI_FSTFLAGS_MTIM_NOW),
+	check_errno(__wasi_fd_filestat_set_times(fd, 0, 0, __WASI_FSTFLAGS_ATIM_NOW |
+						 __WASI_FSTFLAGS_MTIM_NOW),
 		    0, "fd_filestat_set_times ATIM_NOW and MTIM_NOW");
 	st = fstat(fd);
 	check(st.atim + 60 * SEC > now && st.atim < now + 60 * SEC &&

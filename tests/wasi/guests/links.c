@@ -85,8 +85,8 @@ static void symlinks(__wasi_fd_t dir)
 	check(n == 1 && buf[0] == 'b', "sym reads as \"b\"");
 	check(stat_of(dir, 0, "sym").filetype == __WASI_FILETYPE_SYMBOLIC_LINK,
 	      "path_filestat_get without SYMLINK_FOLLOW: a symbolic link");
-	check(stat_of(dir, __WASI_LOOKUPFLAGS_SYMLINK_FOLLOW, "sym").ino == stat_of(dir, 0, "b").ino,
-	      "path_filestat_get with SYMLINK_FOLLOW: b");
+	check(stat_of(dir, __WASI_LOOKUPFLAGS_SYMLINK_FOLLOW, "sym").ino ==
+	      stat_of(dir, 0, "b").ino, "path_filestat_get with SYMLINK_FOLLOW: b");
 	check_errno(__wasi_path_open(dir, __WASI_LOOKUPFLAGS_SYMLINK_FOLLOW, "sym", 0,
 				     __WASI_RIGHTS_FD_READ, 0, 0, &fd), 0,
 		    "path_open with SYMLINK_FOLLOW");

@@ -81,7 +81,8 @@ static void clocks(void)
 	check(n == 1 && is_event(&ev[0], 12, __WASI_EVENTTYPE_CLOCK, 0), "one clock event");
 	check(ns >= 25 * MS, "it waited until then (%llu us)", (unsigned long long)ns / 1000);
 
-	s[0] = clock_sub(13, __WASI_CLOCKID_MONOTONIC, 1, __WASI_SUBCLOCKFLAGS_SUBSCRIPTION_CLOCK_ABSTIME);
+	s[0] = clock_sub(13, __WASI_CLOCKID_MONOTONIC, 1,
+			 __WASI_SUBCLOCKFLAGS_SUBSCRIPTION_CLOCK_ABSTIME);
 	n = poll(s, 1, ev, &ns, "an absolute clock in the past");
 	check(n == 1 && is_event(&ev[0], 13, __WASI_EVENTTYPE_CLOCK, 0) && ns < 1000 * MS,
 	      "it is due at once");
