@@ -1,6 +1,8 @@
 #!/bin/sh
 # Runs one WASI conformance guest on a fresh host folder, ext4 image or neither, and checks it.
 set -u
+# mke2fs, e2fsck and debugfs live in sbin, which a user's PATH may lack.
+PATH=$PATH:/usr/sbin:/sbin
 
 if [ $# -lt 5 ]; then
 	echo "usage: run.sh INTRAVISOR CACHE_DIR GUEST.wasm plain|mount|disk GROUP [ARGS...]" >&2

@@ -2,6 +2,8 @@
 # Runs one hostile libOS guest beside examples/hello on a disk and three mounts laid out with
 # links that lead out, then checks on the host that nothing outside them was read or changed.
 set -u
+# mke2fs, e2fsck and debugfs live in sbin, which a user's PATH may lack.
+PATH=$PATH:/usr/sbin:/sbin
 
 if [ $# -ne 7 ]; then
 	echo "usage: run.sh RUN_SH INTRAVISOR CACHE_DIR GUEST.wasm NAME EXPECTED HELLO.wasm" >&2
