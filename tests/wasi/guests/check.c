@@ -70,7 +70,8 @@ void check_either(__wasi_errno_t got, __wasi_errno_t want, __wasi_errno_t also,
 	va_list ap;
 
 	if (got == want || got == also)
-		snprintf(detail, sizeof(detail), ": %s or %s", errno_name(want), errno_name(also));
+		snprintf(detail, sizeof(detail), ": %s (%s or %s allowed)", errno_name(got),
+			 errno_name(want), errno_name(also));
 	else
 		snprintf(detail, sizeof(detail), ": got %s (%u), expected %s or %s",
 			 errno_name(got), got, errno_name(want), errno_name(also));
