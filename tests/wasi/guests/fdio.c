@@ -56,6 +56,55 @@ static void vectors(__wasi_fd_t fd)
 		    __WASI_ERRNO_INVAL, "fd_pread of 1025 iovecs");
 }
 
+static uint8_t pattern_byte(uint64_t at)
+{
+	return (uint8_t)(at * 7 + at / 4093);
+}
+
+/* 2 MiB in uneven pieces, read back across piece and block edges; then a sparse write at 1 GiB. */
+static void bulk(__wasi_fd_t dir)
+{
+	static uint8_t buf[60000];
+	static const uint64_t probes[] = { 0, 4095, 59999, 60000, 1048575, 2097100 };
+	__wasi_fd_t fd = open_at(dir, "bulk", __WASI_OFLAGS_CREAT | __WASI_OFLAGS_TRUNC, IO_RIGHTS,
+				 0);
+	__wasi_filestat_t st;
+	uint64_t at = 0;
+	size_t n;
+	int wrote = 1, same = 1;
+
+	while (at < 2 * 1048576) {
+		size_t len = 2 * 1048576 - at < sizeof(buf) ? 2 * 1048576 - at : sizeof(buf);
+
+		for (size_t i = 0; i < len; i++)
+			buf[i] = pattern_byte(at + i);
+		if (write_buf(fd, buf, len, &n) || n != len)
+			wrote = 0;
+		at += len;
+	}
+	check(wrote, "fd_write of 2 MiB in 60000-byte pieces");
+	for (size_t p = 0; p < sizeof(probes) / sizeof(probes[0]); p++) {
+		if (__wasi_fd_pread(fd, &(__wasi_iovec_t){ buf, 100 }, 1, probes[p], &n) ||
+		    n != (probes[p] + 100 <= 2 * 1048576 ? 100 : 2 * 1048576 - probes[p]))
+			same = 0;
+		for (size_t i = 0; i < n; i++)
+			if (buf[i] != pattern_byte(probes[p] + i))
+				same = 0;
+	}
+	check(same, "fd_pread across piece and block edges reads what was written");
+	check_errno(__wasi_fd_pwrite(fd, &(__wasi_ciovec_t){ (const uint8_t *)"far away", 8 }, 1,
+				     1ull << 30, &n), 0, "fd_pwrite at 1 GiB");
+	check(__wasi_fd_filestat_get(fd, &st) == 0 && st.size == (1ull << 30) + 8,
+	      "the file is 1 GiB and 8 bytes long");
+	check(__wasi_fd_pread(fd, &(__wasi_iovec_t){ buf, 16 }, 1, 1ull << 29, &n) == 0 &&
+	      n == 16 && memcmp(buf, "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0", 16) == 0,
+	      "the hole at 512 MiB reads as zeros");
+	check(__wasi_fd_pread(fd, &(__wasi_iovec_t){ buf, 16 }, 1, 1ull << 30, &n) == 0 &&
+	      n == 8 && memcmp(buf, "far away", 8) == 0, "the bytes at 1 GiB read back");
+	check_errno(__wasi_fd_close(fd), 0, "fd_close");
+	check_errno(__wasi_path_unlink_file(dir, "bulk"), 0, "path_unlink_file bulk");
+}
+
 int main(int argc, char **argv)
 {
 	__wasi_fd_t dir = preopen("fdio", argc > 1 ? argv[1] : "");
@@ -128,6 +177,7 @@ int main(int argc, char **argv)
 		    __WASI_ERRNO_NOTCAPABLE, "fd_pwrite without the FD_WRITE right");
 	check_errno(__wasi_fd_close(fd), 0, "fd_close");
 
+	bulk(dir);
 	check_unseekable(dir, "a folder");
 	check_unseekable(1, "stdout");
 	put_file(dir, "kept", "fdio\n");
