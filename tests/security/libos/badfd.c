@@ -1,6 +1,4 @@
 /* Hostile cVM: descriptors never opened or closed (EBADF), and writes its rights do not allow. */
-#include <string.h>
-
 #include "../../wasi/guests/check.h"
 
 static const __wasi_fd_t never[] = { 57, 1000, 0x7fffffff, 0xffffffff };

@@ -3,9 +3,7 @@
 
 static int exists(__wasi_fd_t dir, const char *path)
 {
-	__wasi_filestat_t st;
-
-	return __wasi_path_filestat_get(dir, 0, path, &st) == __WASI_ERRNO_SUCCESS;
+	return stat_at(dir, 0, path).filetype != MISSING;
 }
 
 /* A rename (and for a file a link) from one file system to another is EXDEV; nothing moved. */

@@ -17,13 +17,6 @@ WASI_IMPORT(path_filestat_get) extern int32_t raw_path_filestat_get(int32_t fd, 
 
 static uintptr_t end;
 
-static __wasi_filesize_t size_of(__wasi_fd_t dir, const char *path)
-{
-	__wasi_filestat_t st;
-
-	return __wasi_path_filestat_get(dir, 0, path, &st) ? (__wasi_filesize_t)-1 : st.size;
-}
-
 static int open_count(void)
 {
 	__wasi_fdstat_t st;
@@ -85,7 +78,7 @@ static void iovecs(__wasi_fd_t dir, __wasi_fd_t fd)
 		check_errno(__wasi_fd_write(1, &two[1], 1, &n), __WASI_ERRNO_FAULT,
 			    "fd_write to stdout from a buffer %s", bufs[i].what);
 	}
-	check(size_of(dir, "scratch") == 5, "nothing was written: scratch keeps 5 bytes");
+	check(stat_at(dir, 0, "scratch").size == 5, "nothing was written: scratch keeps 5 bytes");
 	check(__wasi_fd_tell(fd, &pos) == 0 && pos == 0, "nothing was read: the offset is 0");
 	check_errno(__wasi_fd_write(fd, (const __wasi_ciovec_t *)end, 1, &n), __WASI_ERRNO_FAULT,
 		    "fd_write of an iovec array past the end of memory");
@@ -95,7 +88,7 @@ static void iovecs(__wasi_fd_t dir, __wasi_fd_t fd)
 		    __WASI_ERRNO_FAULT, "fd_read of an iovec array wrapping around 4 GiB");
 	check_errno(__wasi_fd_write(fd, two, 1, (size_t *)(end - 2)), __WASI_ERRNO_FAULT,
 		    "fd_write with its count straddling the end");
-	check(size_of(dir, "scratch") == 5, "still nothing was written");
+	check(stat_at(dir, 0, "scratch").size == 5, "still nothing was written");
 }
 
 static void paths(__wasi_fd_t dir)
@@ -128,7 +121,7 @@ static void paths(__wasi_fd_t dir)
 	check_errno(__wasi_path_open(dir, 0, "made", __WASI_OFLAGS_CREAT, __WASI_RIGHTS_FD_READ, 0,
 				     0, (__wasi_fd_t *)(end - 2)), __WASI_ERRNO_FAULT,
 		    "path_open CREAT with its result straddling the end");
-	check(size_of(dir, "made") == (__wasi_filesize_t)-1,
+	check(stat_at(dir, 0, "made").size == (__wasi_filesize_t)-1,
 	      "that path_open created nothing");
 	check(open_count() == before, "no descriptor was left open (%d)", open_count());
 	check_errno(__wasi_path_filestat_get(dir, 0, "file", (__wasi_filestat_t *)(end - 16)),

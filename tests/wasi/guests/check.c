@@ -22,7 +22,7 @@ static const char *const names[] = {
 	"ETIMEDOUT", "ETXTBSY", "EXDEV", "ENOTCAPABLE",
 };
 
-const char *errno_name(__wasi_errno_t e)
+static const char *errno_name(__wasi_errno_t e)
 {
 	return e < sizeof(names) / sizeof(names[0]) ? names[e] : "an unknown errno";
 }
@@ -115,6 +115,28 @@ __wasi_fd_t open_at(__wasi_fd_t dir, const char *path, __wasi_oflags_t oflags,
 	if (e != __WASI_ERRNO_SUCCESS)
 		check_errno(e, __WASI_ERRNO_SUCCESS, "path_open %s", path);
 	return fd;
+}
+
+__wasi_filestat_t stat_at(__wasi_fd_t dir, __wasi_lookupflags_t flags, const char *path)
+{
+	__wasi_filestat_t st;
+
+	if (__wasi_path_filestat_get(dir, flags, path, &st) == __WASI_ERRNO_SUCCESS)
+		return st;
+	memset(&st, 0, sizeof(st));
+	st.filetype = MISSING;
+	st.size = (__wasi_filesize_t)-1;
+	return st;
+}
+
+__wasi_timestamp_t clock_now(__wasi_clockid_t id)
+{
+	__wasi_timestamp_t t = 0;
+	__wasi_errno_t e = __wasi_clock_time_get(id, 1, &t);
+
+	if (e != __WASI_ERRNO_SUCCESS)
+		check_errno(e, __WASI_ERRNO_SUCCESS, "clock_time_get of clock %u", id);
+	return t;
 }
 
 __wasi_errno_t write_buf(__wasi_fd_t fd, const void *buf, size_t len, size_t *n)

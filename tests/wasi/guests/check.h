@@ -6,9 +6,6 @@
 #include <stdint.h>
 #include <wasi/api.h>
 
-/* Every right defined by preview1 (bits 0 to 28). */
-#define RIGHTS_ALL ((__wasi_rights_t)0x1fffffff)
-
 /* The rights a test asks for to read and write a regular file. */
 #define RIGHTS_RW (__WASI_RIGHTS_FD_READ | __WASI_RIGHTS_FD_WRITE | __WASI_RIGHTS_FD_SEEK | \
 		   __WASI_RIGHTS_FD_TELL | __WASI_RIGHTS_FD_FILESTAT_GET)
@@ -30,9 +27,6 @@ void check_errno(__wasi_errno_t got, __wasi_errno_t want, const char *fmt, ...)
 void check_either(__wasi_errno_t got, __wasi_errno_t want, __wasi_errno_t also,
 		  const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
-/* "ESUCCESS", "EBADF", ...: the name of a WASI errno. */
-const char *errno_name(__wasi_errno_t e);
-
 /* Prints "GROUP: N ok, M failed" and returns the exit status: 0 when nothing failed. */
 int check_summary(const char *group);
 
@@ -48,6 +42,15 @@ void put_file(__wasi_fd_t dir, const char *path, const char *text);
 
 /* Whether dir/path holds exactly text. */
 int file_is(__wasi_fd_t dir, const char *path, const char *text);
+
+/* The filetype stat_at gives a path it cannot stat. */
+#define MISSING ((__wasi_filetype_t)0xff)
+
+/* path_filestat_get of dir/path; when that fails, filetype MISSING, size all ones, rest 0. */
+__wasi_filestat_t stat_at(__wasi_fd_t dir, __wasi_lookupflags_t flags, const char *path);
+
+/* clock_time_get of clock id, checked: a failure is reported and reads as 0. */
+__wasi_timestamp_t clock_now(__wasi_clockid_t id);
 
 /* fd_write / fd_read of one buffer; they return the errno and store the count in *n. */
 __wasi_errno_t write_buf(__wasi_fd_t fd, const void *buf, size_t len, size_t *n);

@@ -1,20 +1,13 @@
 /* WASI path_create_directory and path_remove_directory, their errors and their rights. */
 #include "check.h"
 
-static __wasi_filetype_t type_of(__wasi_fd_t dir, const char *path)
-{
-	__wasi_filestat_t st;
-
-	return __wasi_path_filestat_get(dir, 0, path, &st) ? 0xff : st.filetype;
-}
-
 int main(int argc, char **argv)
 {
 	__wasi_fd_t dir = preopen("dirs", argc > 1 ? argv[1] : ""), sub;
 	__wasi_filestat_t st;
 
 	check_errno(__wasi_path_create_directory(dir, "d"), 0, "path_create_directory d");
-	check(type_of(dir, "d") == __WASI_FILETYPE_DIRECTORY, "d is a folder");
+	check(stat_at(dir, 0, "d").filetype == __WASI_FILETYPE_DIRECTORY, "d is a folder");
 	check(__wasi_path_filestat_get(dir, 0, "d", &st) == 0 && st.nlink >= 2,
 	      "a new folder has at least two links");
 	check_errno(__wasi_path_create_directory(dir, "d"), __WASI_ERRNO_EXIST,
@@ -42,7 +35,7 @@ int main(int argc, char **argv)
 		    "path_remove_directory of a missing folder");
 	check_errno(__wasi_path_unlink_file(dir, "d/e/f/leaf"), 0, "path_unlink_file the leaf");
 	check_errno(__wasi_path_remove_directory(dir, "d/e/f"), 0, "path_remove_directory d/e/f");
-	check(type_of(dir, "d/e/f") == 0xff, "d/e/f is gone");
+	check(stat_at(dir, 0, "d/e/f").filetype == MISSING, "d/e/f is gone");
 	check_errno(__wasi_path_filestat_get(dir, 0, "d/e/f", &st), __WASI_ERRNO_NOENT,
 		    "path_filestat_get of d/e/f");
 	check_errno(__wasi_path_remove_directory(dir, "d/e/"), 0,
@@ -57,15 +50,15 @@ int main(int argc, char **argv)
 		    "path_create_directory without its right");
 	check_errno(__wasi_path_remove_directory(sub, "e"), __WASI_ERRNO_NOTCAPABLE,
 		    "path_remove_directory without its right");
-	check(type_of(dir, "d/e") == __WASI_FILETYPE_DIRECTORY && type_of(dir, "d/n") == 0xff,
-	      "the refusals changed nothing");
+	check(stat_at(dir, 0, "d/e").filetype == __WASI_FILETYPE_DIRECTORY &&
+	      stat_at(dir, 0, "d/n").filetype == MISSING, "the refusals changed nothing");
 	check_errno(__wasi_fd_close(sub), 0, "fd_close");
 	check_errno(__wasi_path_create_directory(1000, "n"), __WASI_ERRNO_BADF,
 		    "path_create_directory through fd 1000");
 
 	check_errno(__wasi_path_remove_directory(dir, "d/e"), 0, "path_remove_directory d/e");
 	check_errno(__wasi_path_remove_directory(dir, "d"), 0, "path_remove_directory d");
-	check(type_of(dir, "d") == 0xff, "d is gone");
+	check(stat_at(dir, 0, "d").filetype == MISSING, "d is gone");
 	put_file(dir, "kept", "dirs\n");
 	return check_summary("dirs");
 }

@@ -3,20 +3,9 @@
 
 #include "check.h"
 
-static __wasi_filestat_t stat_of(__wasi_fd_t dir, __wasi_lookupflags_t flags, const char *path)
-{
-	__wasi_filestat_t st;
-
-	memset(&st, 0, sizeof(st));
-	st.filetype = 0xff;
-	if (__wasi_path_filestat_get(dir, flags, path, &st))
-		st.filetype = 0xff;
-	return st;
-}
-
 static int exists(__wasi_fd_t dir, const char *path)
 {
-	return stat_of(dir, 0, path).filetype != 0xff;
+	return stat_at(dir, 0, path).filetype != MISSING;
 }
 
 static void renames(__wasi_fd_t dir)
@@ -56,8 +45,8 @@ static void links(__wasi_fd_t dir)
 	__wasi_filestat_t one, two;
 
 	check_errno(__wasi_path_link(dir, 0, "b", dir, "hard"), 0, "path_link b to hard");
-	one = stat_of(dir, 0, "b");
-	two = stat_of(dir, 0, "hard");
+	one = stat_at(dir, 0, "b");
+	two = stat_at(dir, 0, "hard");
 	check(one.ino == two.ino && one.nlink == 2 && two.nlink == 2,
 	      "b and hard are one file with two links");
 	put_file(dir, "hard", "changed");
@@ -69,7 +58,7 @@ static void links(__wasi_fd_t dir)
 	check_errno(__wasi_path_link(dir, 0, "missing", dir, "x"), __WASI_ERRNO_NOENT,
 		    "path_link of a missing file");
 	check_errno(__wasi_path_unlink_file(dir, "hard"), 0, "path_unlink_file hard");
-	check(stat_of(dir, 0, "b").nlink == 1, "b has one link again");
+	check(stat_at(dir, 0, "b").nlink == 1, "b has one link again");
 }
 
 static void symlinks(__wasi_fd_t dir)
@@ -83,10 +72,10 @@ static void symlinks(__wasi_fd_t dir)
 	check_errno(__wasi_path_readlink(dir, "sym", (uint8_t *)buf, sizeof(buf), &n), 0,
 		    "path_readlink sym");
 	check(n == 1 && buf[0] == 'b', "sym reads as \"b\"");
-	check(stat_of(dir, 0, "sym").filetype == __WASI_FILETYPE_SYMBOLIC_LINK,
+	check(stat_at(dir, 0, "sym").filetype == __WASI_FILETYPE_SYMBOLIC_LINK,
 	      "path_filestat_get without SYMLINK_FOLLOW: a symbolic link");
-	check(stat_of(dir, __WASI_LOOKUPFLAGS_SYMLINK_FOLLOW, "sym").ino ==
-	      stat_of(dir, 0, "b").ino, "path_filestat_get with SYMLINK_FOLLOW: b");
+	check(stat_at(dir, __WASI_LOOKUPFLAGS_SYMLINK_FOLLOW, "sym").ino ==
+	      stat_at(dir, 0, "b").ino, "path_filestat_get with SYMLINK_FOLLOW: b");
 	check_errno(__wasi_path_open(dir, __WASI_LOOKUPFLAGS_SYMLINK_FOLLOW, "sym", 0,
 				     __WASI_RIGHTS_FD_READ, 0, 0, &fd), 0,
 		    "path_open with SYMLINK_FOLLOW");
@@ -111,7 +100,7 @@ static void symlinks(__wasi_fd_t dir)
 	      "it reads d3/moved");
 	check_errno(__wasi_fd_close(fd), 0, "fd_close");
 	check_errno(__wasi_path_symlink("nowhere", dir, "dangling"), 0, "path_symlink dangling");
-	check(stat_of(dir, 0, "dangling").filetype == __WASI_FILETYPE_SYMBOLIC_LINK,
+	check(stat_at(dir, 0, "dangling").filetype == __WASI_FILETYPE_SYMBOLIC_LINK,
 	      "a dangling link is there without SYMLINK_FOLLOW");
 	check_errno(__wasi_path_filestat_get(dir, __WASI_LOOKUPFLAGS_SYMLINK_FOLLOW, "dangling",
 					     &(__wasi_filestat_t){ 0 }), __WASI_ERRNO_NOENT,

@@ -17,13 +17,6 @@ static __wasi_errno_t try_open(__wasi_fd_t dir, const char *path, __wasi_oflags_
 	return e;
 }
 
-static __wasi_filesize_t size_of(__wasi_fd_t dir, const char *path)
-{
-	__wasi_filestat_t st;
-
-	return __wasi_path_filestat_get(dir, 0, path, &st) ? (__wasi_filesize_t)-1 : st.size;
-}
-
 static void oflags(__wasi_fd_t dir)
 {
 	__wasi_fd_t fd;
@@ -32,7 +25,7 @@ static void oflags(__wasi_fd_t dir)
 	check_errno(try_open(dir, "f", 0, __WASI_RIGHTS_FD_READ, 0), __WASI_ERRNO_NOENT,
 		    "path_open of a missing file without CREAT");
 	check_errno(try_open(dir, "f", __WASI_OFLAGS_CREAT, RIGHTS_RW, 0), 0, "path_open CREAT");
-	check(size_of(dir, "f") == 0, "CREAT made an empty file");
+	check(stat_at(dir, 0, "f").size == 0, "CREAT made an empty file");
 	put_file(dir, "f", "content");
 	check_errno(try_open(dir, "f", __WASI_OFLAGS_CREAT, RIGHTS_RW, 0), 0,
 		    "path_open CREAT of an existing file");
@@ -42,7 +35,7 @@ static void oflags(__wasi_fd_t dir)
 	check_errno(try_open(dir, "g", __WASI_OFLAGS_CREAT | __WASI_OFLAGS_EXCL, RIGHTS_RW, 0), 0,
 		    "path_open CREAT|EXCL of a new file");
 	check_errno(try_open(dir, "f", __WASI_OFLAGS_TRUNC, RIGHTS_RW, 0), 0, "path_open TRUNC");
-	check(size_of(dir, "f") == 0, "TRUNC emptied the file");
+	check(stat_at(dir, 0, "f").size == 0, "TRUNC emptied the file");
 	check_errno(try_open(dir, "f", __WASI_OFLAGS_DIRECTORY, __WASI_RIGHTS_FD_READDIR, 0),
 		    __WASI_ERRNO_NOTDIR, "path_open DIRECTORY of a file");
 	check_errno(try_open(dir, "f/", 0, __WASI_RIGHTS_FD_READ, 0), __WASI_ERRNO_NOTDIR,
