@@ -155,9 +155,12 @@ uint32_t Z_wasi_snapshot_preview1Z_fd_read(struct cvm *vm, uint32_t fd, uint32_t
 
 /*
  * A file (not a folder) of a mounted file system, for the positioned operations: a pipe-like
- * descriptor is WASI_ESPIPE and a folder WASI_EISDIR before any right is looked at.
+ * descriptor is WASI_ESPIPE before any right is looked at. A folder is WASI_EISDIR for data
+ * (pread, pwrite, allocate, advise); for a position (seek, tell) it is a descriptor without
+ * one: its rights decide, then WASI_ESPIPE.
  */
-static struct fd_entry *file_fd(struct cvm *vm, uint32_t fd, uint64_t need, uint32_t *err)
+static struct fd_entry *file_fd(struct cvm *vm, uint32_t fd, uint64_t need, bool position,
+				uint32_t *err)
 {
 	struct fd_entry *e = fdt_get(vm, fd);
 
@@ -165,8 +168,10 @@ static struct fd_entry *file_fd(struct cvm *vm, uint32_t fd, uint64_t need, uint
 		*err = WASI_EBADF;
 	else if (e->kind != FD_NODE)
 		*err = WASI_ESPIPE;
-	else if (e->u.node->is_dir)
+	else if (e->u.node->is_dir && !position)
 		*err = WASI_EISDIR;
+	else if (e->u.node->is_dir && wasi_fd(vm, fd, need, err))
+		*err = WASI_ESPIPE;
 	else
 		return wasi_fd(vm, fd, need, err);
 	return NULL;
@@ -180,7 +185,7 @@ uint32_t Z_wasi_snapshot_preview1Z_fd_pread(struct cvm *vm, uint32_t fd, uint32_
 	uint32_t err;
 
 	rt_check_stack();
-	if (!(e = file_fd(vm, fd, WASI_RIGHT_FD_READ | WASI_RIGHT_FD_SEEK, &err)))
+	if (!(e = file_fd(vm, fd, WASI_RIGHT_FD_READ | WASI_RIGHT_FD_SEEK, false, &err)))
 		return err;
 	if ((int64_t)offset < 0)
 		return WASI_EINVAL;
@@ -199,7 +204,7 @@ uint32_t Z_wasi_snapshot_preview1Z_fd_pwrite(struct cvm *vm, uint32_t fd, uint32
 	uint32_t err;
 
 	rt_check_stack();
-	if (!(e = file_fd(vm, fd, WASI_RIGHT_FD_WRITE | WASI_RIGHT_FD_SEEK, &err)))
+	if (!(e = file_fd(vm, fd, WASI_RIGHT_FD_WRITE | WASI_RIGHT_FD_SEEK, false, &err)))
 		return err;
 	if ((int64_t)offset < 0)
 		return WASI_EINVAL;
@@ -225,7 +230,7 @@ uint32_t Z_wasi_snapshot_preview1Z_fd_seek(struct cvm *vm, uint32_t fd, uint64_t
 	/* A query of the position needs only FD_TELL. */
 	if (!(e = file_fd(vm, fd, whence == WASI_WHENCE_CUR && !delta ? WASI_RIGHT_FD_TELL
 								   : WASI_RIGHT_FD_SEEK,
-			  &err)))
+			  true, &err)))
 		return err;
 	switch (whence) {
 	case WASI_WHENCE_SET:
@@ -257,7 +262,7 @@ uint32_t Z_wasi_snapshot_preview1Z_fd_tell(struct cvm *vm, uint32_t fd, uint32_t
 	uint32_t err;
 
 	rt_check_stack();
-	if (!(e = file_fd(vm, fd, WASI_RIGHT_FD_TELL, &err)))
+	if (!(e = file_fd(vm, fd, WASI_RIGHT_FD_TELL, true, &err)))
 		return err;
 	return gm_store_u64(vm, out, e->offset) ? WASI_EFAULT : WASI_ESUCCESS;
 }
@@ -397,7 +402,7 @@ uint32_t Z_wasi_snapshot_preview1Z_fd_advise(struct cvm *vm, uint32_t fd, uint64
 	uint32_t err;
 
 	rt_check_stack();
-	if (!file_fd(vm, fd, WASI_RIGHT_FD_ADVISE, &err))
+	if (!file_fd(vm, fd, WASI_RIGHT_FD_ADVISE, false, &err))
 		return err;
 	if (advice > WASI_ADVICE_NOREUSE || (int64_t)offset < 0 || (int64_t)len < 0)
 		return WASI_EINVAL;
@@ -412,7 +417,7 @@ uint32_t Z_wasi_snapshot_preview1Z_fd_allocate(struct cvm *vm, uint32_t fd, uint
 	uint32_t err;
 
 	rt_check_stack();
-	if (!(e = file_fd(vm, fd, WASI_RIGHT_FD_ALLOCATE, &err)))
+	if (!(e = file_fd(vm, fd, WASI_RIGHT_FD_ALLOCATE, false, &err)))
 		return err;
 	if ((int64_t)offset < 0 || (int64_t)len <= 0 || offset + len > (uint64_t)INT64_MAX)
 		return WASI_EINVAL;
