@@ -15,6 +15,7 @@ usage: run.sh [options] -- COMMAND [ARGS...]
   --stderr-has TEXT    stderr must contain TEXT (repeatable)
   --stderr-lacks TEXT  stderr must not contain TEXT (repeatable)
   --truncate SRC N DST before running, write the first N bytes of SRC to DST
+  --stdin FILE         the command reads FILE as its stdin (default /dev/null)
 EOF
 	exit 2
 }
@@ -26,6 +27,7 @@ stdout_has=
 stdout_lacks=
 stderr_has=
 stderr_lacks=
+stdin=/dev/null
 nl='
 '
 
@@ -38,6 +40,7 @@ while [ $# -gt 0 ]; do
 	--stdout-lacks) [ $# -ge 2 ] || usage; stdout_lacks=$stdout_lacks$2$nl; shift 2 ;;
 	--stderr-has) [ $# -ge 2 ] || usage; stderr_has=$stderr_has$2$nl; shift 2 ;;
 	--stderr-lacks) [ $# -ge 2 ] || usage; stderr_lacks=$stderr_lacks$2$nl; shift 2 ;;
+	--stdin) [ $# -ge 2 ] || usage; stdin=$2; shift 2 ;;
 	--truncate)
 		[ $# -ge 4 ] || usage
 		if ! dd if="$2" of="$4" bs="$3" count=1 2>/dev/null; then
@@ -55,7 +58,7 @@ done
 tmp=$(mktemp -d) || exit 2
 trap 'rm -rf "$tmp"' EXIT
 
-"$@" >"$tmp/stdout" 2>"$tmp/stderr" </dev/null
+"$@" >"$tmp/stdout" 2>"$tmp/stderr" <"$stdin"
 actual=$?
 
 failed=0
