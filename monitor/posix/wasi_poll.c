@@ -42,7 +42,12 @@ static uint64_t now_ns(clockid_t c)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-/* Sleeps ns with the cVM callable meanwhile; its time limit ends the sleep, and the cVM. */
+/*
+ * The waits below never trap themselves: poll_oneoff frees what it holds first, then ends
+ * the cVM whose time limit passed meanwhile.
+ */
+
+/* Sleeps ns with the cVM callable meanwhile; its time limit ends the sleep. */
 static void sleep_ns(struct cvm *vm, uint64_t ns)
 {
 	struct timespec ts = {(time_t)(ns / 1000000000u), (long)(ns % 1000000000u)};
@@ -51,8 +56,6 @@ static void sleep_ns(struct cvm *vm, uint64_t ns)
 	while (nanosleep(&ts, &ts) && errno == EINTR && !rt_deadline_passed())
 		;
 	ipc_block_end(vm);
-	if (rt_deadline_passed())
-		wasm_rt_trap(WASM_RT_TRAP_TIMEOUT);
 }
 
 /* Polls host descriptors for up to timeout_ns (-1: no end), the cVM callable meanwhile. */
@@ -81,14 +84,13 @@ static int host_poll(struct cvm *vm, struct pollfd *fds, uint32_t n, int64_t tim
 			break;
 	}
 	ipc_block_end(vm);
-	if (rt_deadline_passed())
-		wasm_rt_trap(WASM_RT_TRAP_TIMEOUT);
 	return rc < 0 ? -(int)wasi_from_errno(errno) : rc;
 }
 
 /*
  * Waits until a stream item or a host descriptor is ready, or timeout_ns passes (-1: no
- * end). Returns the number ready (> 0), 0 on timeout, or a negated WASI errno.
+ * end). Returns the number ready (> 0), 0 on timeout, or a negated WASI errno
+ * (-WASI_ETIMEDOUT when the cVM's time limit passed).
  */
 static int wait_any(struct cvm *vm, struct stream_poll *items, uint32_t nitems,
 		    struct pollfd *fds, uint32_t nfds, int64_t timeout_ns)
@@ -96,10 +98,8 @@ static int wait_any(struct cvm *vm, struct stream_poll *items, uint32_t nitems,
 	uint64_t start;
 	int rc, hr;
 
-	if (!nfds) {
-		rc = stream_poll(vm, items, nitems, timeout_ns);
-		return rc < 0 ? -(int)(uint32_t)-stream_trap_if_late(rc) : rc;
-	}
+	if (!nfds)
+		return stream_poll(vm, items, nitems, timeout_ns);
 	if (!nitems)
 		return host_poll(vm, fds, nfds, timeout_ns);
 	/* Both kinds: each is looked at in turn, the host side waiting in short slices. */
@@ -109,7 +109,7 @@ static int wait_any(struct cvm *vm, struct stream_poll *items, uint32_t nitems,
 
 		rc = stream_poll(vm, items, nitems, 0);
 		if (rc < 0)
-			return -(int)(uint32_t)-stream_trap_if_late(rc);
+			return rc;
 		if (timeout_ns >= 0) {
 			uint64_t spent = rt_now_ns() - start;
 			int64_t left = spent >= (uint64_t)timeout_ns ? 0 : timeout_ns - (int64_t)spent;
@@ -265,13 +265,18 @@ uint32_t Z_wasi_snapshot_preview1Z_poll_oneoff(struct cvm *vm, uint32_t in, uint
 	if (nitems || nfds) {
 		rc = wait_any(vm, items, nitems, fds, nfds,
 			      have_ready ? 0 : wait_ns > INT64_MAX ? -1 : (int64_t)wait_ns);
-		if (rc < 0) {
-			free(mem);
-			return (uint32_t)-rc;
-		}
 		have_ready |= rc > 0;
 	} else if (!have_ready && wait_ns != UINT64_MAX) {
 		sleep_ns(vm, wait_ns);
+	}
+	/* Past the time limit the cVM ends, with nothing of this call left allocated. */
+	if (rt_deadline_passed()) {
+		free(mem);
+		wasm_rt_trap(WASM_RT_TRAP_TIMEOUT);
+	}
+	if (rc < 0) {
+		free(mem);
+		return (uint32_t)-rc;
 	}
 	waited = rt_now_ns() - start;
 	/* Second pass: report. */
