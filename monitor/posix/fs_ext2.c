@@ -157,6 +157,33 @@ static void time_set(uint64_t t, uint32_t *sec, uint32_t *extra, bool has_extra)
 			 ((uint32_t)((s - (int32_t)(uint32_t)s) >> 32) & EXT4_EPOCH_MASK);
 }
 
+/* The times of an inode that inode_times_set() sets. */
+enum inode_time {
+	TIME_ACCESS = 1 << 0,
+	TIME_MODIFY = 1 << 1,
+	TIME_CHANGE = 1 << 2,
+	TIME_CREATE = 1 << 3, /* where the inode has room for it */
+	TIME_ALL = TIME_ACCESS | TIME_MODIFY | TIME_CHANGE | TIME_CREATE,
+};
+
+/* Sets the times of in that which names (enum inode_time) to t. */
+static void inode_times_set(ext2_filsys fs, struct ext2_inode_large *in, unsigned int which,
+			    uint64_t t)
+{
+	bool x = has_time_extra(fs, in);
+
+	if (which & TIME_ACCESS)
+		time_set(t, &in->i_atime, &in->i_atime_extra, x);
+	if (which & TIME_MODIFY)
+		time_set(t, &in->i_mtime, &in->i_mtime_extra, x);
+	if (which & TIME_CHANGE)
+		time_set(t, &in->i_ctime, &in->i_ctime_extra, x);
+	if ((which & TIME_CREATE) && x &&
+	    inode_includes((size_t)(EXT2_GOOD_OLD_INODE_SIZE + in->i_extra_isize),
+			   i_crtime_extra))
+		time_set(t, &in->i_crtime, &in->i_crtime_extra, x);
+}
+
 static uint8_t filetype_of_mode(uint16_t mode)
 {
 	switch (mode & LINUX_S_IFMT) {
@@ -249,7 +276,6 @@ static errcode_t open_settle(struct disk_fs *d, struct disk_inode *o)
 {
 	struct ext2_inode_large in;
 	errcode_t err;
-	bool x;
 
 	if (!o->file)
 		return 0;
@@ -259,9 +285,7 @@ static errcode_t open_settle(struct disk_fs *d, struct disk_inode *o)
 	err = inode_read(d, o->ino, &in);
 	if (err)
 		return err;
-	x = has_time_extra(d->fs, &in);
-	time_set(o->written, &in.i_mtime, &in.i_mtime_extra, x);
-	time_set(o->written, &in.i_ctime, &in.i_ctime_extra, x);
+	inode_times_set(d->fs, &in, TIME_MODIFY | TIME_CHANGE, o->written);
 	err = inode_write(d, o->ino, &in);
 	if (!err)
 		o->written = 0;
@@ -306,23 +330,26 @@ static errcode_t inode_links(struct disk_fs *d, ext2_ino_t ino, int delta)
 		if (dir && in.i_links_count >= EXT2_LINK_MAX)
 			in.i_links_count = 1;
 	}
-	time_set(now_ns(), &in.i_ctime, &in.i_ctime_extra, has_time_extra(d->fs, &in));
+	inode_times_set(d->fs, &in, TIME_CHANGE, now_ns());
+	return inode_write(d, ino, &in);
+}
+
+/* Sets the times of inode ino that which names (enum inode_time) to now. */
+static errcode_t inode_stamp(struct disk_fs *d, ext2_ino_t ino, unsigned int which)
+{
+	struct ext2_inode_large in;
+	errcode_t err = inode_read(d, ino, &in);
+
+	if (err)
+		return err;
+	inode_times_set(d->fs, &in, which, now_ns());
 	return inode_write(d, ino, &in);
 }
 
 /* Sets a directory's modification and change times to now. */
 static errcode_t dir_touch(struct disk_fs *d, ext2_ino_t dir)
 {
-	struct ext2_inode_large in;
-	errcode_t err = inode_read(d, dir, &in);
-	uint64_t now = now_ns();
-	bool x = has_time_extra(d->fs, &in);
-
-	if (err)
-		return err;
-	time_set(now, &in.i_mtime, &in.i_mtime_extra, x);
-	time_set(now, &in.i_ctime, &in.i_ctime_extra, x);
-	return inode_write(d, dir, &in);
+	return inode_stamp(d, dir, TIME_MODIFY | TIME_CHANGE);
 }
 
 /* The logical block at which extent-mapped inode ino, from logical block start on, holds the
@@ -449,7 +476,7 @@ static errcode_t inode_drop(struct disk_fs *d, ext2_ino_t ino, bool all)
 	if (err)
 		return err;
 	in.i_links_count = all || in.i_links_count <= 1 ? 0 : in.i_links_count - 1;
-	time_set(now_ns(), &in.i_ctime, &in.i_ctime_extra, has_time_extra(d->fs, &in));
+	inode_times_set(d->fs, &in, TIME_CHANGE, now_ns());
 	err = inode_write(d, ino, &in);
 	if (err || in.i_links_count)
 		return err;
@@ -458,25 +485,6 @@ static errcode_t inode_drop(struct disk_fs *d, ext2_ino_t ino, bool all)
 		return 0;
 	}
 	return inode_delete(d, ino);
-}
-
-/* Sets a new inode's creation, access, modification and change times to now. */
-static errcode_t inode_stamp_new(struct disk_fs *d, ext2_ino_t ino)
-{
-	struct ext2_inode_large in;
-	errcode_t err = inode_read(d, ino, &in);
-	uint64_t now = now_ns();
-	bool x = has_time_extra(d->fs, &in);
-
-	if (err)
-		return err;
-	time_set(now, &in.i_atime, &in.i_atime_extra, x);
-	time_set(now, &in.i_mtime, &in.i_mtime_extra, x);
-	time_set(now, &in.i_ctime, &in.i_ctime_extra, x);
-	if (x && inode_includes((size_t)(EXT2_GOOD_OLD_INODE_SIZE + in.i_extra_isize),
-				i_crtime_extra))
-		time_set(now, &in.i_crtime, &in.i_crtime_extra, x);
-	return inode_write(d, ino, &in);
 }
 
 /* Adds the entry name -> ino to directory dir, growing it when it is full (and not indexed). */
@@ -813,6 +821,32 @@ static int resolve(struct disk_fs *d, ext2_ino_t start, const char *path, bool f
 	return r;
 }
 
+/* Resolves path beneath directory node dirnode into *lk, as resolve() does. */
+static int lookup_at(struct vfs_node *dirnode, const char *path, bool follow, struct lookup *lk)
+{
+	return resolve(disk_of(dirnode), node_of(dirnode)->inode->ino, path, follow, lk);
+}
+
+/* lookup_at() for an operation that changes the tree: -WASI_EROFS on a read-only mount. */
+static int lookup_to_change(struct vfs_node *dirnode, const char *path, bool follow,
+			    struct lookup *lk)
+{
+	if (disk_of(dirnode)->base.readonly)
+		return -WASI_EROFS;
+	return lookup_at(dirnode, path, follow, lk);
+}
+
+/* 0 when a new name may go where lk says (a directory's name may end with '/'), else why
+ * not. */
+static int name_free(struct disk_fs *d, const struct lookup *lk, bool dir)
+{
+	if (lk->ino)
+		return -WASI_EEXIST;
+	if ((lk->dir_only && !dir) || is_removed(d, lk->parent))
+		return -WASI_ENOENT;
+	return 0;
+}
+
 /* A node on inode ino (in: its inode as it stands), sharing the inode's open state. */
 static int node_new(struct disk_fs *d, ext2_ino_t ino, struct ext2_inode_large *in, bool writable,
 		    struct vfs_node **out)
@@ -915,11 +949,9 @@ static int file_create(struct disk_fs *d, struct lookup *lk)
 	struct ext2_inode_large *in = &lk->inode;
 	size_t isize = EXT2_INODE_SIZE(fs->super);
 	uint16_t mode = LINUX_S_IFREG | 0644;
-	uint64_t now = now_ns();
 	ext2_ino_t ino;
 	errcode_t err;
 	char *raw;
-	bool x;
 
 	if (is_removed(d, lk->parent))
 		return -WASI_ENOENT;
@@ -932,13 +964,7 @@ static int file_create(struct disk_fs *d, struct lookup *lk)
 	if (isize > EXT2_GOOD_OLD_INODE_SIZE)
 		in->i_extra_isize = (uint16_t)((isize < sizeof(*in) ? isize : sizeof(*in)) -
 					       EXT2_GOOD_OLD_INODE_SIZE);
-	x = has_time_extra(fs, in);
-	time_set(now, &in->i_atime, &in->i_atime_extra, x);
-	time_set(now, &in->i_mtime, &in->i_mtime_extra, x);
-	time_set(now, &in->i_ctime, &in->i_ctime_extra, x);
-	if (x && inode_includes((size_t)(EXT2_GOOD_OLD_INODE_SIZE + in->i_extra_isize),
-				i_crtime_extra))
-		time_set(now, &in->i_crtime, &in->i_crtime_extra, x);
+	inode_times_set(fs, in, TIME_ALL, now_ns());
 	if (ext2fs_has_feature_extents(fs->super)) {
 		/* An empty extent tree: its header alone, in i_block. */
 		struct ext3_extent_header *eh = (struct ext3_extent_header *)in->i_block;
@@ -982,7 +1008,7 @@ static int disk_open(struct vfs_node *dirnode, const char *path, const struct vf
 	if (creat && want_dir)
 		return -WASI_EINVAL;
 	/* O_CREAT | O_EXCL never follows a link: the link itself exists. */
-	r = resolve(d, node_of(dirnode)->inode->ino, path, how->follow && !(creat && excl), &lk);
+	r = lookup_at(dirnode, path, how->follow && !(creat && excl), &lk);
 	if (r)
 		return r;
 	if (!lk.ino) {
@@ -1293,6 +1319,18 @@ static errcode_t file_io(struct disk_fs *d, struct disk_inode *o, uint64_t pos, 
 	return err;
 }
 
+/* 0 when node's file data may be changed through it, else why not. */
+static int data_change_check(struct vfs_node *node)
+{
+	if (disk_of(node)->base.readonly)
+		return -WASI_EROFS;
+	if (node->is_dir)
+		return -WASI_EISDIR;
+	if (!node_of(node)->writable)
+		return -WASI_EBADF;
+	return 0;
+}
+
 static int64_t disk_read(struct vfs_node *node, const struct iovec *iov, int n, uint64_t *off)
 {
 	struct disk_fs *d = disk_of(node);
@@ -1324,14 +1362,10 @@ static int64_t disk_write(struct vfs_node *node, const struct iovec *iov, int n,
 	uint64_t pos, total = 0, want = 0;
 	errcode_t err = 0;
 	size_t done;
-	int i;
+	int i, r = data_change_check(node);
 
-	if (d->base.readonly)
-		return -WASI_EROFS;
-	if (node->is_dir)
-		return -WASI_EISDIR;
-	if (!node_of(node)->writable)
-		return -WASI_EBADF;
+	if (r)
+		return r;
 	o->mapped = false;
 	pos = append ? EXT2_I_SIZE(ext2fs_file_get_inode(o->file)) : *off;
 	for (i = 0; i < n; i++)
@@ -1381,15 +1415,9 @@ static int disk_stat(struct vfs_node *node, struct vfs_stat *out)
 
 static int disk_set_size(struct vfs_node *node, uint64_t size)
 {
-	struct disk_fs *d = disk_of(node);
+	int r = data_change_check(node);
 
-	if (d->base.readonly)
-		return -WASI_EROFS;
-	if (node->is_dir)
-		return -WASI_EISDIR;
-	if (!node_of(node)->writable)
-		return -WASI_EBADF;
-	return file_resize(d, node_of(node)->inode, size);
+	return r ? r : file_resize(disk_of(node), node_of(node)->inode, size);
 }
 
 /* Sets the access and modification times of inode ino as fstflags say, its change time to
@@ -1400,20 +1428,18 @@ static int times_apply(struct disk_fs *d, ext2_ino_t ino, uint64_t atim, uint64_
 	struct ext2_inode_large in;
 	uint64_t now = now_ns();
 	errcode_t err = inode_load(d, ino, &in);
-	bool x;
 
 	if (err)
 		return wasi_err(err);
-	x = has_time_extra(d->fs, &in);
 	if (fstflags & WASI_FSTFLAGS_ATIM_NOW)
 		atim = now;
 	if (fstflags & WASI_FSTFLAGS_MTIM_NOW)
 		mtim = now;
 	if (fstflags & (WASI_FSTFLAGS_ATIM | WASI_FSTFLAGS_ATIM_NOW))
-		time_set(atim, &in.i_atime, &in.i_atime_extra, x);
+		inode_times_set(d->fs, &in, TIME_ACCESS, atim);
 	if (fstflags & (WASI_FSTFLAGS_MTIM | WASI_FSTFLAGS_MTIM_NOW))
-		time_set(mtim, &in.i_mtime, &in.i_mtime_extra, x);
-	time_set(now, &in.i_ctime, &in.i_ctime_extra, x);
+		inode_times_set(d->fs, &in, TIME_MODIFY, mtim);
+	inode_times_set(d->fs, &in, TIME_CHANGE, now);
 	return wasi_err(inode_write(d, ino, &in));
 }
 
@@ -1456,13 +1482,10 @@ static int disk_allocate(struct vfs_node *node, uint64_t off, uint64_t len)
 	struct ext2_inode *in;
 	unsigned int bs = d->fs->blocksize;
 	errcode_t err;
+	int r = data_change_check(node);
 
-	if (d->base.readonly)
-		return -WASI_EROFS;
-	if (node->is_dir)
-		return -WASI_EISDIR;
-	if (!node_of(node)->writable)
-		return -WASI_EBADF;
+	if (r)
+		return r;
 	if (len == 0)
 		return -WASI_EINVAL;
 	in = ext2fs_file_get_inode(o->file);
@@ -1494,35 +1517,40 @@ static int disk_readdir(struct vfs_node *dir, uint64_t cookie, struct vfs_dirent
 	return dir_entry_at(disk_of(dir), n->inode->ino, &n->dirblock, cookie, out);
 }
 
+/* Gives new inode ino, made in directory lk->parent, its times and the name lk->name; on
+ * failure ino is freed. */
+static errcode_t inode_name_new(struct disk_fs *d, const struct lookup *lk, ext2_ino_t ino,
+				int type)
+{
+	errcode_t err = inode_stamp(d, ino, TIME_ALL);
+
+	if (!err)
+		err = dir_add(d, lk->parent, lk->name, ino, type);
+	if (err)
+		inode_delete(d, ino);
+	return err;
+}
+
 static int disk_mkdir(struct vfs_node *dirnode, const char *path)
 {
 	struct disk_fs *d = disk_of(dirnode);
 	struct lookup lk;
 	ext2_ino_t ino;
 	errcode_t err;
-	int r;
+	int r = lookup_to_change(dirnode, path, false, &lk);
 
-	if (d->base.readonly)
-		return -WASI_EROFS;
-	r = resolve(d, node_of(dirnode)->inode->ino, path, false, &lk);
+	if (!r)
+		r = name_free(d, &lk, true);
 	if (r)
 		return r;
-	if (lk.ino)
-		return -WASI_EEXIST;
-	if (is_removed(d, lk.parent))
-		return -WASI_ENOENT;
 	err = ext2fs_new_inode(d->fs, lk.parent, LINUX_S_IFDIR | 0755, NULL, &ino);
 	if (!err)
 		err = ext2fs_mkdir(d->fs, lk.parent, ino, NULL);
 	if (err)
 		return wasi_err(err);
-	err = inode_stamp_new(d, ino);
-	if (!err)
-		err = dir_add(d, lk.parent, lk.name, ino, EXT2_FT_DIR);
-	if (err) {
-		inode_delete(d, ino);
+	err = inode_name_new(d, &lk, ino, EXT2_FT_DIR);
+	if (err)
 		inode_links(d, lk.parent, -1);
-	}
 	return wasi_err(err);
 }
 
@@ -1531,11 +1559,8 @@ static int disk_rmdir(struct vfs_node *dirnode, const char *path)
 	struct disk_fs *d = disk_of(dirnode);
 	struct lookup lk;
 	errcode_t err;
-	int r;
+	int r = lookup_to_change(dirnode, path, false, &lk);
 
-	if (d->base.readonly)
-		return -WASI_EROFS;
-	r = resolve(d, node_of(dirnode)->inode->ino, path, false, &lk);
 	if (r)
 		return r;
 	if (lk.dot)
@@ -1560,11 +1585,8 @@ static int disk_unlink(struct vfs_node *dirnode, const char *path)
 	struct disk_fs *d = disk_of(dirnode);
 	struct lookup lk;
 	errcode_t err;
-	int r;
+	int r = lookup_to_change(dirnode, path, false, &lk);
 
-	if (d->base.readonly)
-		return -WASI_EROFS;
-	r = resolve(d, node_of(dirnode)->inode->ino, path, false, &lk);
 	if (r)
 		return r;
 	if (!lk.ino)
@@ -1603,13 +1625,10 @@ static int disk_rename(struct vfs_node *from_dir, const char *from, struct vfs_n
 	struct lookup src, dst;
 	bool src_dir, dst_dir = false;
 	errcode_t err;
-	int r;
+	int r = lookup_to_change(from_dir, from, false, &src);
 
-	if (d->base.readonly)
-		return -WASI_EROFS;
-	r = resolve(d, node_of(from_dir)->inode->ino, from, false, &src);
 	if (!r)
-		r = resolve(d, node_of(to_dir)->inode->ino, to, false, &dst);
+		r = lookup_at(to_dir, to, false, &dst);
 	if (r)
 		return r;
 	if (src.dot || dst.dot)
@@ -1671,23 +1690,19 @@ static int disk_link(struct vfs_node *from_dir, const char *from, bool follow,
 	struct disk_fs *d = disk_of(from_dir);
 	struct lookup src, dst;
 	errcode_t err;
-	int r;
+	int r = lookup_to_change(from_dir, from, follow, &src);
 
-	if (d->base.readonly)
-		return -WASI_EROFS;
-	r = resolve(d, node_of(from_dir)->inode->ino, from, follow, &src);
 	if (!r)
-		r = resolve(d, node_of(to_dir)->inode->ino, to, false, &dst);
+		r = lookup_at(to_dir, to, false, &dst);
 	if (r)
 		return r;
 	if (!src.ino)
 		return -WASI_ENOENT;
 	if (LINUX_S_ISDIR(src.inode.i_mode))
 		return -WASI_EPERM;
-	if (dst.ino)
-		return -WASI_EEXIST;
-	if (dst.dir_only || is_removed(d, dst.parent))
-		return -WASI_ENOENT;
+	r = name_free(d, &dst, false);
+	if (r)
+		return r;
 	if (src.inode.i_links_count >= EXT2_LINK_MAX)
 		return -WASI_EMLINK;
 	err = dir_add(d, dst.parent, dst.name, src.ino, dirent_type_of_mode(src.inode.i_mode));
@@ -1711,24 +1726,17 @@ static int disk_symlink(const char *target, struct vfs_node *dirnode, const char
 		return -WASI_ENOENT;
 	if (tlen >= d->fs->blocksize || tlen >= PATH_BYTES)
 		return -WASI_ENAMETOOLONG;
-	r = resolve(d, node_of(dirnode)->inode->ino, path, false, &lk);
+	r = lookup_at(dirnode, path, false, &lk);
+	if (!r)
+		r = name_free(d, &lk, false);
 	if (r)
 		return r;
-	if (lk.ino)
-		return -WASI_EEXIST;
-	if (lk.dir_only || is_removed(d, lk.parent))
-		return -WASI_ENOENT;
 	err = ext2fs_new_inode(d->fs, lk.parent, LINUX_S_IFLNK | 0777, NULL, &ino);
 	if (!err)
 		err = ext2fs_symlink(d->fs, lk.parent, ino, NULL, target);
 	if (err)
 		return wasi_err(err);
-	err = inode_stamp_new(d, ino);
-	if (!err)
-		err = dir_add(d, lk.parent, lk.name, ino, EXT2_FT_SYMLINK);
-	if (err)
-		inode_delete(d, ino);
-	return wasi_err(err);
+	return wasi_err(inode_name_new(d, &lk, ino, EXT2_FT_SYMLINK));
 }
 
 static int disk_readlink(struct vfs_node *dirnode, const char *path, char *buf, size_t len,
@@ -1738,9 +1746,8 @@ static int disk_readlink(struct vfs_node *dirnode, const char *path, char *buf, 
 	char target[PATH_BYTES];
 	struct lookup lk;
 	size_t tlen;
-	int r;
+	int r = lookup_at(dirnode, path, false, &lk);
 
-	r = resolve(d, node_of(dirnode)->inode->ino, path, false, &lk);
 	if (r)
 		return r;
 	if (!lk.ino)
@@ -1760,7 +1767,7 @@ static int disk_path_stat(struct vfs_node *dirnode, const char *path, bool follo
 {
 	struct disk_fs *d = disk_of(dirnode);
 	struct lookup lk;
-	int r = resolve(d, node_of(dirnode)->inode->ino, path, follow, &lk);
+	int r = lookup_at(dirnode, path, follow, &lk);
 
 	if (r)
 		return r;
@@ -1778,7 +1785,7 @@ static int disk_path_set_times(struct vfs_node *dirnode, const char *path, bool 
 	int r = fstflags_check(d, fstflags);
 
 	if (!r)
-		r = resolve(d, node_of(dirnode)->inode->ino, path, follow, &lk);
+		r = lookup_at(dirnode, path, follow, &lk);
 	if (r)
 		return r;
 	if (!lk.ino)
