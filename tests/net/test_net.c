@@ -19,6 +19,7 @@
 
 #include "config.h"
 #include "cvm.h"
+#include "fake_cvm.h"
 #include "intravisor/abi.h"
 #include "posix/fdtable.h"
 #include "posix/net.h"
@@ -34,31 +35,13 @@
 #define G_OUT 0x800
 #define G_OUT2 0x810
 
-/* A posix cVM as far as the network sees one: memory, a descriptor table, a policy. */
-struct fake {
-	struct cvm vm;
-	wasm_rt_memory_t mem;
-};
-
-static void allocate(void *arg)
+/* A posix cVM as far as the network sees one: one page of memory, a descriptor table, a
+ * policy. */
+static struct fake_cvm *fake_new(const struct cfg_net *net)
 {
-	struct fake *f = arg;
-
-	wasm_rt_allocate_memory(&f->mem, 1, 1);
-}
-
-static struct fake *fake_new(const struct cfg_net *net)
-{
-	struct fake *f = calloc(1, sizeof(*f));
+	struct fake_cvm *f = fake_cvm_new("net", 1, 0, true);
 	char err[256] = "";
 
-	assert_non_null(f);
-	f->vm.name = strdup("net");
-	f->vm.fds = fdt_new(0);
-	assert_non_null(f->vm.fds);
-	rt_set_memory_cap(1);
-	assert_int_equal(rt_invoke(allocate, f), WASM_RT_TRAP_NONE);
-	f->vm.mem = &f->mem;
 	if (net) {
 		if (net_setup(&f->vm, net, err, sizeof(err)))
 			fail_msg("net_setup: %s", err);
@@ -66,20 +49,24 @@ static struct fake *fake_new(const struct cfg_net *net)
 	return f;
 }
 
-static void fake_free(struct fake *f)
+/* net_setup of policy net must fail on a cVM with only a descriptor table: its message in
+ * err. */
+static void setup_fails(const struct cfg_net *net, char *err, size_t errlen)
 {
-	fdt_free(&f->vm, f->vm.fds);
-	wasm_rt_free_memory(&f->mem);
-	free(f->vm.name);
-	free(f);
+	struct cvm vm = {0};
+
+	vm.fds = fdt_new(0);
+	assert_non_null(vm.fds);
+	assert_int_equal(net_setup(&vm, net, err, errlen), -1);
+	fdt_free(&vm, vm.fds);
 }
 
-static uint8_t *mem(struct fake *f, uint32_t at)
+static uint8_t *mem(struct fake_cvm *f, uint32_t at)
 {
 	return f->mem.data + at;
 }
 
-static uint32_t load_u32(struct fake *f, uint32_t at)
+static uint32_t load_u32(struct fake_cvm *f, uint32_t at)
 {
 	uint32_t v;
 
@@ -102,7 +89,7 @@ static uint16_t free_port(void)
 }
 
 /* A guest IPv4 address at G_ADDR, as wasi-libc lays it out; returns its length. */
-static uint32_t guest_in(struct fake *f, const char *ip, uint16_t port)
+static uint32_t guest_in(struct fake_cvm *f, const char *ip, uint16_t port)
 {
 	uint16_t family = IV_AF_INET, be = htons(port);
 
@@ -113,7 +100,7 @@ static uint32_t guest_in(struct fake *f, const char *ip, uint16_t port)
 	return 16;
 }
 
-static uint32_t guest_un(struct fake *f, const char *path)
+static uint32_t guest_un(struct fake_cvm *f, const char *path)
 {
 	uint16_t family = IV_AF_UNIX;
 
@@ -124,14 +111,14 @@ static uint32_t guest_un(struct fake *f, const char *path)
 }
 
 /* One guest iovec at G_IOV over [G_BUF, G_BUF + len). */
-static void guest_iov(struct fake *f, uint32_t len)
+static void guest_iov(struct fake_cvm *f, uint32_t len)
 {
 	uint32_t iov[2] = {G_BUF, len};
 
 	memcpy(mem(f, G_IOV), iov, sizeof(iov));
 }
 
-static int32_t guest_socket(struct fake *f, uint32_t family, uint32_t type)
+static int32_t guest_socket(struct fake_cvm *f, uint32_t family, uint32_t type)
 {
 	return (int32_t)Z_intravisorZ_net_socket(&f->vm, family, type);
 }
@@ -147,7 +134,7 @@ static int host_connect_in(uint16_t port)
 	return fd;
 }
 
-static void set_nonblock(struct fake *f, uint32_t fd)
+static void set_nonblock(struct fake_cvm *f, uint32_t fd)
 {
 	fdt_get(&f->vm, fd)->fdflags |= WASI_FDFLAGS_NONBLOCK;
 }
@@ -162,14 +149,14 @@ static struct cfg_endpoint tcp_ep(const char *host, uint16_t port, char *text, s
 static void test_no_policy_refuses_everything(void **state)
 {
 	struct cfg_net none = {0};
-	struct fake *f = fake_new(&none);
+	struct fake_cvm *f = fake_new(&none);
 
 	(void)state;
 	assert_null(f->vm.net);
 	assert_int_equal(guest_socket(f, IV_AF_INET, IV_SOCK_STREAM), -WASI_EACCES);
 	assert_int_equal(guest_socket(f, IV_AF_UNIX, IV_SOCK_STREAM), -WASI_EACCES);
 	assert_int_equal(fdt_count(&f->vm), 3);
-	fake_free(f);
+	fake_cvm_free(f);
 }
 
 static void test_listener_serves_a_host_client(void **state)
@@ -178,7 +165,7 @@ static void test_listener_serves_a_host_client(void **state)
 	char text[64], buf[16];
 	struct cfg_endpoint ep = tcp_ep("127.0.0.1", port, text, sizeof(text));
 	struct cfg_net net = {.listen = &ep, .nlisten = 1};
-	struct fake *f = fake_new(&net);
+	struct fake_cvm *f = fake_new(&net);
 	int32_t s, conn, client;
 	uint32_t len;
 
@@ -279,7 +266,7 @@ static void test_listener_serves_a_host_client(void **state)
 	client = host_connect_in(port);
 	assert_int_equal(Z_wasi_snapshot_preview1Z_sock_accept(&f->vm, (uint32_t)s, 0, G_OUT), 0);
 	close(client);
-	fake_free(f);
+	fake_cvm_free(f);
 }
 
 static void test_connect_by_policy(void **state)
@@ -289,7 +276,7 @@ static void test_connect_by_policy(void **state)
 	char text[2][64];
 	struct cfg_endpoint eps[2];
 	struct cfg_net net = {.connect = eps, .nconnect = 2};
-	struct fake *f;
+	struct fake_cvm *f;
 	int server, peer, s;
 	uint16_t port;
 	uint32_t len;
@@ -336,7 +323,7 @@ static void test_connect_by_policy(void **state)
 	assert_memory_equal(mem(f, G_BUF), "hi", 2);
 	close(peer);
 	close(server);
-	fake_free(f);
+	fake_cvm_free(f);
 }
 
 static void test_connect_to_any_port(void **state)
@@ -346,7 +333,7 @@ static void test_connect_to_any_port(void **state)
 	char text[64];
 	struct cfg_endpoint ep = tcp_ep("127.0.0.1", 0, text, sizeof(text));
 	struct cfg_net net = {.connect = &ep, .nconnect = 1};
-	struct fake *f = fake_new(&net);
+	struct fake_cvm *f = fake_new(&net);
 	int server = socket(AF_INET, SOCK_STREAM, 0), s;
 	uint32_t len;
 
@@ -361,7 +348,7 @@ static void test_connect_to_any_port(void **state)
 	len = guest_in(f, "127.0.0.1", ntohs(a.sin_port));
 	assert_int_equal((int32_t)Z_intravisorZ_net_connect(&f->vm, (uint32_t)s, G_ADDR, len), 0);
 	close(server);
-	fake_free(f);
+	fake_cvm_free(f);
 }
 
 static void test_unix_listener(void **state)
@@ -370,7 +357,7 @@ static void test_unix_listener(void **state)
 	struct cfg_endpoint ep = {.kind = CFG_NET_UNIX, .host = path, .text = text};
 	struct cfg_net net = {.listen = &ep, .nlisten = 1, .connect = &ep, .nconnect = 1};
 	struct sockaddr_un a = {.sun_family = AF_UNIX};
-	struct fake *f, *g;
+	struct fake_cvm *f;
 	int s, client, fd;
 	uint32_t len;
 	char err[256];
@@ -385,13 +372,9 @@ static void test_unix_listener(void **state)
 	fd = open(path, O_CREAT | O_WRONLY, 0600);
 	assert_true(fd >= 0);
 	close(fd);
-	f = calloc(1, sizeof(*f));
-	f->vm.fds = fdt_new(0);
-	assert_int_equal(net_setup(&f->vm, &net, err, sizeof(err)), -1);
+	setup_fails(&net, err, sizeof(err));
 	assert_non_null(strstr(err, "cannot listen on unix:"));
 	assert_non_null(strstr(err, "File exists"));
-	fdt_free(&f->vm, f->vm.fds);
-	free(f);
 	unlink(path);
 
 	/* A stale socket file is replaced. */
@@ -427,19 +410,15 @@ static void test_unix_listener(void **state)
 	assert_int_equal(load_u32(f, G_LEN), 2 + strlen(path) + 1);
 	assert_int_equal(read(client, buf, 0), 0);
 	close(client);
-	fake_free(f);
+	fake_cvm_free(f);
 
 	/* A socket somebody listens on is no stale one: it stays. */
 	fd = socket(AF_UNIX, SOCK_STREAM, 0);
 	unlink(path);
 	assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
 	assert_int_equal(listen(fd, 1), 0);
-	g = calloc(1, sizeof(*g));
-	g->vm.fds = fdt_new(0);
-	assert_int_equal(net_setup(&g->vm, &net, err, sizeof(err)), -1);
+	setup_fails(&net, err, sizeof(err));
 	assert_non_null(strstr(err, "Address already in use"));
-	fdt_free(&g->vm, g->vm.fds);
-	free(g);
 	close(fd);
 	unlink(path);
 	rmdir(dir);
@@ -452,7 +431,6 @@ static void test_setup_reports_an_address_in_use(void **state)
 	char text[64], err[256], want[128];
 	struct cfg_endpoint ep;
 	struct cfg_net net = {.listen = &ep, .nlisten = 1};
-	struct fake *f = calloc(1, sizeof(*f));
 	int holder = socket(AF_INET, SOCK_STREAM, 0);
 
 	(void)state;
@@ -460,12 +438,9 @@ static void test_setup_reports_an_address_in_use(void **state)
 	assert_int_equal(listen(holder, 1), 0);
 	assert_int_equal(getsockname(holder, (struct sockaddr *)&a, &alen), 0);
 	ep = tcp_ep("127.0.0.1", ntohs(a.sin_port), text, sizeof(text));
-	f->vm.fds = fdt_new(0);
-	assert_int_equal(net_setup(&f->vm, &net, err, sizeof(err)), -1);
+	setup_fails(&net, err, sizeof(err));
 	snprintf(want, sizeof(want), "cannot listen on %s: Address already in use", text);
 	assert_string_equal(err, want);
-	fdt_free(&f->vm, f->vm.fds);
-	free(f);
 	close(holder);
 }
 
@@ -474,7 +449,7 @@ static void test_bad_descriptors_and_arguments(void **state)
 	char text[64];
 	struct cfg_endpoint ep = tcp_ep("127.0.0.1", 1, text, sizeof(text));
 	struct cfg_net net = {.connect = &ep, .nconnect = 1};
-	struct fake *f = fake_new(&net);
+	struct fake_cvm *f = fake_new(&net);
 	int32_t s;
 
 	(void)state;
@@ -561,7 +536,7 @@ static void test_bad_descriptors_and_arguments(void **state)
 							       IV_SO_RCVTIMEO, G_BUF, G_LEN),
 			 0);
 	assert_memory_equal(mem(f, G_BUF), (&(int64_t[2]){2, 500000}), 16);
-	fake_free(f);
+	fake_cvm_free(f);
 }
 
 int main(void)

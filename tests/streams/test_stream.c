@@ -4,7 +4,6 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -12,57 +11,27 @@
 
 #include "cap.h"
 #include "cvm.h"
+#include "fake_cvm.h"
 #include "ipc/stream.h"
 #include "posix/fdtable.h"
 #include "rt.h"
 
-/* A cVM as far as cap.c and stream.c see one: a name, a table and one page of memory. */
-struct fake {
-	struct cvm vm;
-	wasm_rt_memory_t mem;
-};
-
-static void allocate(void *arg)
+/* A cVM as far as cap.c and stream.c see one: a name, a table of limit slots, descriptors
+ * and one page of memory. */
+static struct fake_cvm *fake_new(const char *name, uint32_t limit)
 {
-	struct fake *f = arg;
-
-	wasm_rt_allocate_memory(&f->mem, 1, 1);
-}
-
-static struct fake *fake_new(const char *name, uint32_t limit)
-{
-	struct fake *f = calloc(1, sizeof(*f));
-
-	assert_non_null(f);
-	f->vm.name = strdup(name);
-	f->vm.caps = cap_table_new(limit);
-	f->vm.fds = fdt_new(0);
-	f->vm.name_limit = limit;
-	rt_set_memory_cap(1);
-	assert_int_equal(rt_invoke(allocate, f), WASM_RT_TRAP_NONE);
-	f->vm.mem = &f->mem;
-	return f;
-}
-
-static void fake_free(struct fake *f)
-{
-	fdt_free(&f->vm, f->vm.fds);
-	cap_cvm_teardown(&f->vm);
-	cap_table_free(f->vm.caps);
-	wasm_rt_free_memory(&f->mem);
-	free(f->vm.name);
-	free(f);
+	return fake_cvm_new(name, 1, limit, true);
 }
 
 /* Sends or receives len bytes at offset 0 of f's memory, without waiting. */
-static int send0(struct fake *f, int h, uint32_t len)
+static int send0(struct fake_cvm *f, int h, uint32_t len)
 {
 	struct stream_iov iov = {0, len};
 
 	return stream_send(&f->vm, h, &iov, 1, 0, 0);
 }
 
-static int recv0(struct fake *f, int h, uint32_t len)
+static int recv0(struct fake_cvm *f, int h, uint32_t len)
 {
 	struct stream_iov iov = {0, len};
 
@@ -71,7 +40,7 @@ static int recv0(struct fake *f, int h, uint32_t len)
 
 static void test_ends_close_with_their_last_holder(void **state)
 {
-	struct fake *a = fake_new("a", 16), *b = fake_new("b", 16);
+	struct fake_cvm *a = fake_new("a", 16), *b = fake_new("b", 16);
 	int ends[2], rb, weak;
 
 	(void)state;
@@ -85,13 +54,13 @@ static void test_ends_close_with_their_last_holder(void **state)
 	assert_int_equal(send0(a, ends[IV_STREAM_WRITE], 8), 8);
 	assert_int_equal(cap_drop(&b->vm, rb), 0);
 	assert_int_equal(send0(a, ends[IV_STREAM_WRITE], 8), -IV_EPIPE);
-	fake_free(a);
-	fake_free(b);
+	fake_cvm_free(a);
+	fake_cvm_free(b);
 }
 
 static void test_tickets_keep_an_end_open(void **state)
 {
-	struct fake *r = fake_new("r", 16), *w = fake_new("w", 16);
+	struct fake_cvm *r = fake_new("r", 16), *w = fake_new("w", 16);
 	int ends[2], h1, h2;
 
 	(void)state;
@@ -112,13 +81,13 @@ static void test_tickets_keep_an_end_open(void **state)
 	assert_int_equal(cap_drop(&w->vm, h2), 0);
 	assert_int_equal(recv0(r, ends[IV_STREAM_READ], 8), 3);
 	assert_int_equal(recv0(r, ends[IV_STREAM_READ], 8), 0);
-	fake_free(r);
-	fake_free(w);
+	fake_cvm_free(r);
+	fake_cvm_free(w);
 }
 
 static void test_advertiser_end_withdraws_and_closes(void **state)
 {
-	struct fake *a = fake_new("a", 16), *b = fake_new("b", 16);
+	struct fake_cvm *a = fake_new("a", 16), *b = fake_new("b", 16);
 	int ends[2], rb;
 
 	(void)state;
@@ -133,13 +102,13 @@ static void test_advertiser_end_withdraws_and_closes(void **state)
 	assert_int_equal(stream_probe(&b->vm, "t.r", IV_STREAM_READ, 0), -IV_ENOENT);
 	assert_int_equal(recv0(b, rb, 8), 5);
 	assert_int_equal(recv0(b, rb, 8), 0);
-	fake_free(a);
-	fake_free(b);
+	fake_cvm_free(a);
+	fake_cvm_free(b);
 }
 
 static void test_revocation_reaches_probed_ends(void **state)
 {
-	struct fake *a = fake_new("a", 16), *b = fake_new("b", 16);
+	struct fake_cvm *a = fake_new("a", 16), *b = fake_new("b", 16);
 	int ends[2], wb;
 	void *priv;
 	uint32_t end;
@@ -157,13 +126,13 @@ static void test_revocation_reaches_probed_ends(void **state)
 	/* No write end is left: EOF for the reader. */
 	assert_int_equal(recv0(a, ends[IV_STREAM_READ], 8), 0);
 	assert_int_equal(stream_probe(&b->vm, "t.w", IV_STREAM_WRITE, 0), -IV_ENOENT);
-	fake_free(a);
-	fake_free(b);
+	fake_cvm_free(a);
+	fake_cvm_free(b);
 }
 
 static void test_fast_lookup_checks_like_the_locked_one(void **state)
 {
-	struct fake *a = fake_new("a", 300), *b = fake_new("b", 16);
+	struct fake_cvm *a = fake_new("a", 300), *b = fake_new("b", 16);
 	int ends[2], h[200], mem, sealer, sealed, i;
 	void *priv;
 	uint32_t end;
@@ -191,12 +160,12 @@ static void test_fast_lookup_checks_like_the_locked_one(void **state)
 		assert_int_equal(cap_end_fast(&a->vm, h[i], IV_PERM_STORE, &priv, &end), 0);
 	assert_int_equal(cap_drop(&a->vm, h[7]), 0);
 	assert_int_equal(cap_end_fast(&a->vm, h[7], 0, &priv, &end), -IV_EBADF);
-	fake_free(a);
-	fake_free(b);
+	fake_cvm_free(a);
+	fake_cvm_free(b);
 }
 
 struct later {
-	struct fake *f;
+	struct fake_cvm *f;
 	int h;
 };
 
@@ -213,7 +182,7 @@ static void *advertise_later(void *arg)
 
 static void test_probe_waits_for_the_name(void **state)
 {
-	struct fake *a = fake_new("a", 16), *b = fake_new("b", 16);
+	struct fake_cvm *a = fake_new("a", 16), *b = fake_new("b", 16);
 	struct later l = {a, 0};
 	pthread_t th;
 	int ends[2], h;
@@ -228,13 +197,13 @@ static void test_probe_waits_for_the_name(void **state)
 	assert_int_equal(pthread_join(th, NULL), 0);
 	assert_true(h > 0);
 	assert_int_equal(stream_probe(&b->vm, "t.late", IV_STREAM_WRITE, 0), -IV_ENOENT);
-	fake_free(a);
-	fake_free(b);
+	fake_cvm_free(a);
+	fake_cvm_free(b);
 }
 
 static void test_descriptors(void **state)
 {
-	struct fake *a = fake_new("a", 16);
+	struct fake_cvm *a = fake_new("a", 16);
 	struct fd_entry *e;
 	int ends[2];
 
@@ -258,12 +227,12 @@ static void test_descriptors(void **state)
 	assert_int_equal(fdt_close(&a->vm, 3), -IV_EBADF);
 	/* Closing the descriptor dropped the handle: the read end is closed. */
 	assert_int_equal(send0(a, ends[1], 1), -IV_EPIPE);
-	fake_free(a);
+	fake_cvm_free(a);
 }
 
 static void test_zero_copy_and_revocation_in_flight(void **state)
 {
-	struct fake *a = fake_new("a", 16), *b = fake_new("b", 16);
+	struct fake_cvm *a = fake_new("a", 16), *b = fake_new("b", 16);
 	struct stream_iov iov = {0, 4};
 	int ends[2], rb, mem, got = -1;
 
@@ -285,13 +254,13 @@ static void test_zero_copy_and_revocation_in_flight(void **state)
 	/* A message left in the ring with its capability is freed with the stream. */
 	mem = cap_new_cvm_memory(&a->vm, &a->vm, 100, 16, IV_PERM_LOAD | IV_PERM_GRANT);
 	assert_int_equal(stream_send(&a->vm, ends[1], &iov, 1, mem, 0), 4);
-	fake_free(b);
-	fake_free(a);
+	fake_cvm_free(b);
+	fake_cvm_free(a);
 }
 
 static void test_budget(void **state)
 {
-	struct fake *a = fake_new("a", 64);
+	struct fake_cvm *a = fake_new("a", 64);
 	int ends[2], n = 0, err;
 
 	(void)state;
@@ -302,7 +271,7 @@ static void test_budget(void **state)
 	assert_int_equal(cap_drop(&a->vm, ends[0]), 0); /* ends[] still hold the last made */
 	assert_int_equal(cap_drop(&a->vm, ends[1]), 0);
 	assert_int_equal(stream_new(&a->vm, IV_STREAM_CAPACITY_MAX, 0, ends), 0);
-	fake_free(a);
+	fake_cvm_free(a);
 }
 
 int main(void)

@@ -4,55 +4,26 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
 
 #include "cap.h"
 #include "cvm.h"
+#include "fake_cvm.h"
 #include "rt.h"
 
 #define PAGE 65536u
 
-/* A cVM as far as cap.c sees one: a name, a table and a linear memory. */
-struct fake {
-	struct cvm vm;
-	wasm_rt_memory_t mem;
-};
-
-static void allocate(void *arg)
+/* A cVM as far as cap.c sees one: a name, a table of limit slots and 4 pages of memory. */
+static struct fake_cvm *fake_new(const char *name, uint32_t limit)
 {
-	struct fake *f = arg;
-
-	wasm_rt_allocate_memory(&f->mem, 4, 4);
-}
-
-static struct fake *fake_new(const char *name, uint32_t limit)
-{
-	struct fake *f = calloc(1, sizeof(*f));
-
-	assert_non_null(f);
-	f->vm.name = strdup(name);
-	f->vm.caps = cap_table_new(limit);
-	rt_set_memory_cap(4);
-	assert_int_equal(rt_invoke(allocate, f), WASM_RT_TRAP_NONE);
-	f->vm.mem = &f->mem;
-	return f;
-}
-
-static void fake_free(struct fake *f)
-{
-	cap_cvm_teardown(&f->vm);
-	cap_table_free(f->vm.caps);
-	wasm_rt_free_memory(&f->mem);
-	free(f->vm.name);
-	free(f);
+	return fake_cvm_new(name, 4, limit, false);
 }
 
 static void test_handles_are_checked(void **state)
 {
-	struct fake *a = fake_new("a", 8);
+	struct fake_cvm *a = fake_new("a", 8);
 	char buf[16];
 	int h, h2;
 
@@ -72,12 +43,12 @@ static void test_handles_are_checked(void **state)
 	assert_true(h2 > 0);
 	assert_int_not_equal(h2, h);
 	assert_int_equal(cap_load(&a->vm, h, 0, buf, 1), -IV_EBADF);
-	fake_free(a);
+	fake_cvm_free(a);
 }
 
 static void test_derivation_is_monotonic(void **state)
 {
-	struct fake *a = fake_new("a", 8);
+	struct fake_cvm *a = fake_new("a", 8);
 	struct iv_cap_info info;
 	char buf[8];
 	int h, d;
@@ -100,12 +71,12 @@ static void test_derivation_is_monotonic(void **state)
 	assert_int_equal(cap_load(&a->vm, d, 197, buf, 4), -IV_ERANGE);
 	assert_int_equal(cap_load(&a->vm, d, UINT64_MAX - 1, buf, 4), -IV_ERANGE);
 	assert_int_equal(cap_store(&a->vm, d, 0, buf, 1), -IV_ENOTCAPABLE);
-	fake_free(a);
+	fake_cvm_free(a);
 }
 
 static void test_copy_reaches_the_owner_memory(void **state)
 {
-	struct fake *a = fake_new("a", 8), *b = fake_new("b", 8);
+	struct fake_cvm *a = fake_new("a", 8), *b = fake_new("b", 8);
 	char buf[6] = {0};
 	int h, t;
 
@@ -119,13 +90,13 @@ static void test_copy_reaches_the_owner_memory(void **state)
 	assert_string_equal(buf, "hello");
 	assert_int_equal(cap_store(&b->vm, t, 904, "HELLO", 5), 0);
 	assert_memory_equal(a->mem.data + 5000, "HELLO", 5);
-	fake_free(b);
-	fake_free(a);
+	fake_cvm_free(b);
+	fake_cvm_free(a);
 }
 
 static void test_revocation_reaches_every_copy(void **state)
 {
-	struct fake *a = fake_new("a", 8), *b = fake_new("b", 8), *c = fake_new("c", 8);
+	struct fake_cvm *a = fake_new("a", 8), *b = fake_new("b", 8), *c = fake_new("c", 8);
 	char buf[4];
 	int h, d, tb, tc, other;
 
@@ -149,26 +120,26 @@ static void test_revocation_reaches_every_copy(void **state)
 	/* A revoked handle can be dropped, and is then simply gone. */
 	assert_int_equal(cap_drop(&c->vm, tc), 0);
 	assert_int_equal(cap_load(&c->vm, tc, 0, buf, 4), -IV_EBADF);
-	fake_free(c);
-	fake_free(b);
-	fake_free(a);
+	fake_cvm_free(c);
+	fake_cvm_free(b);
+	fake_cvm_free(a);
 }
 
 static void test_transfer_needs_grant(void **state)
 {
-	struct fake *a = fake_new("a", 8), *b = fake_new("b", 8);
+	struct fake_cvm *a = fake_new("a", 8), *b = fake_new("b", 8);
 	int h;
 
 	(void)state;
 	h = cap_new_cvm_memory(&a->vm, &a->vm, 0, 4096, IV_PERM_LOAD);
 	assert_int_equal(cap_transfer(&a->vm, h, &b->vm), -IV_ENOTCAPABLE);
-	fake_free(b);
-	fake_free(a);
+	fake_cvm_free(b);
+	fake_cvm_free(a);
 }
 
 static void test_sealing(void **state)
 {
-	struct fake *a = fake_new("a", 8);
+	struct fake_cvm *a = fake_new("a", 8);
 	struct iv_cap_info info;
 	char buf[4];
 	int h, s1, s2, sealed, open;
@@ -193,12 +164,12 @@ static void test_sealing(void **state)
 	/* A sealer without SEAL cannot seal. */
 	assert_int_equal(cap_seal(&a->vm, h, cap_derive(&a->vm, s1, 0, 0, IV_PERM_UNSEAL)),
 			 -IV_ENOTCAPABLE);
-	fake_free(a);
+	fake_cvm_free(a);
 }
 
 static void test_table_limit(void **state)
 {
-	struct fake *a = fake_new("a", 3);
+	struct fake_cvm *a = fake_new("a", 3);
 	int i, h = 0;
 
 	(void)state;
@@ -209,7 +180,7 @@ static void test_table_limit(void **state)
 	assert_int_equal(cap_new_cvm_memory(&a->vm, &a->vm, 0, 16, IV_PERM_LOAD), -IV_EMFILE);
 	assert_int_equal(cap_drop(&a->vm, h), 0);
 	assert_true(cap_new_cvm_memory(&a->vm, &a->vm, 0, 16, IV_PERM_LOAD) > 0);
-	fake_free(a);
+	fake_cvm_free(a);
 }
 
 struct touch {
@@ -229,7 +200,7 @@ static void touch(void *arg)
 
 static void mapping_body(void *arg)
 {
-	struct fake *a = fake_new("a", 8), *b = fake_new("b", 8);
+	struct fake_cvm *a = fake_new("a", 8), *b = fake_new("b", 8);
 	struct touch t;
 	int h, ro, tb;
 
@@ -266,8 +237,8 @@ static void mapping_body(void *arg)
 	assert_int_equal(rt_invoke(touch, &t), WASM_RT_TRAP_NONE);
 	assert_int_equal(cap_unmap(&b->vm, 2 * PAGE), -IV_EINVAL);
 	rt_switch_memory(NULL);
-	fake_free(b);
-	fake_free(a);
+	fake_cvm_free(b);
+	fake_cvm_free(a);
 }
 
 static void *mapping_thread(void *arg)
@@ -291,7 +262,7 @@ static void test_mapping_and_its_revocation(void **state)
 /* After 32767 uses a slot is retired, so a handle dropped long ago never becomes valid again. */
 static void test_generations_never_wrap(void **state)
 {
-	struct fake *a = fake_new("a", 3);
+	struct fake_cvm *a = fake_new("a", 3);
 	struct iv_cap_info info;
 	int root, first, h = 0, i;
 
@@ -309,21 +280,21 @@ static void test_generations_never_wrap(void **state)
 	assert_int_equal(cap_info(&a->vm, first, &info), -IV_EBADF);
 	/* With the retired slot, the table of 3 holds one capability less. */
 	assert_int_equal(cap_derive(&a->vm, root, 0, 1, IV_PERM_LOAD), -IV_EMFILE);
-	fake_free(a);
+	fake_cvm_free(a);
 }
 
 static void test_owner_teardown_revokes(void **state)
 {
-	struct fake *a = fake_new("a", 8), *b = fake_new("b", 8);
+	struct fake_cvm *a = fake_new("a", 8), *b = fake_new("b", 8);
 	char buf[4];
 	int h, tb;
 
 	(void)state;
 	h = cap_new_cvm_memory(&a->vm, &a->vm, 0, 4096, IV_PERM_LOAD | IV_PERM_GRANT);
 	tb = cap_transfer(&a->vm, h, &b->vm);
-	fake_free(a);
+	fake_cvm_free(a);
 	assert_int_equal(cap_load(&b->vm, tb, 0, buf, 4), -IV_ESTALE);
-	fake_free(b);
+	fake_cvm_free(b);
 }
 
 int main(void)
