@@ -2,6 +2,8 @@
 #ifndef CHECK_H
 #define CHECK_H
 
+#include "../../common/guest_check.h"
+
 /* How long a guest waits for a name another cVM of its test advertises, in milliseconds. */
 #define WAIT_MS 10000
 
@@ -13,11 +15,5 @@ void expect_err(int got, int want, const char *what);
 
 /* The step described by what returned got, which must be >= 0; returns got. */
 int expect_ok(int got, const char *what);
-
-/* Records an outcome checked by the caller: OK when ok, else FAIL. */
-void expect_true(int ok, const char *what);
-
-/* The exit status: 0 when every check passed, 1 otherwise. */
-int check_status(void);
 
 #endif

@@ -4,6 +4,8 @@
 
 #include <stdint.h>
 
+#include "../../common/guest_check.h"
+
 /* How long a guest waits for a name another cVM of its test advertises, in milliseconds. */
 #define WAIT_MS 10000
 
@@ -12,12 +14,6 @@ void expect_err(long got, int want, const char *what);
 
 /* The step described by what returned got, which must be >= 0; returns got. */
 long expect_ok(long got, const char *what);
-
-/* Records an outcome checked by the caller: OK when ok, else FAIL. */
-void expect_true(int ok, const char *what);
-
-/* The exit status: 0 when every check passed, 1 otherwise. */
-int check_status(void);
 
 /* xorshift32: the same sequence in the writer and the reader of a test. */
 static inline uint32_t next_random(uint32_t *state)
