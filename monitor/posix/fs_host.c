@@ -152,6 +152,17 @@ static int open_last(struct host_node *dir, const char *path, struct last *l)
 	return l->parentfd < 0 ? l->parentfd : 0;
 }
 
+/* open_last() beneath directory node dir for an operation that changes the tree:
+ * -WASI_EROFS, with nothing opened, on a read-only mount. */
+static int open_last_to_change(struct vfs_node *dir, const char *path, struct last *l)
+{
+	if (dir->fs->readonly) {
+		l->parentfd = -1;
+		return -WASI_EROFS;
+	}
+	return open_last(host_of(dir), path, l);
+}
+
 static void close_last(struct last *l)
 {
 	if (l->parentfd >= 0)
@@ -506,11 +517,8 @@ static int host_readdir(struct vfs_node *dir, uint64_t cookie, struct vfs_dirent
 static int host_mkdir(struct vfs_node *dir, const char *path)
 {
 	struct last l;
-	int err;
+	int err = open_last_to_change(dir, path, &l);
 
-	if (dir->fs->readonly)
-		return -WASI_EROFS;
-	err = open_last(host_of(dir), path, &l);
 	if (err)
 		return err == LAST_DOTS ? -WASI_EEXIST : err;
 	err = mkdirat(l.parentfd, l.name, 0777) < 0 ? host_err(errno) : 0;
@@ -521,11 +529,8 @@ static int host_mkdir(struct vfs_node *dir, const char *path)
 static int host_rmdir(struct vfs_node *dir, const char *path)
 {
 	struct last l;
-	int err;
+	int err = open_last_to_change(dir, path, &l);
 
-	if (dir->fs->readonly)
-		return -WASI_EROFS;
-	err = open_last(host_of(dir), path, &l);
 	if (err == LAST_DOTS)
 		return strcmp(l.name, ".") ? -WASI_ENOTEMPTY : -WASI_EINVAL;
 	if (err)
@@ -539,11 +544,8 @@ static int host_unlink(struct vfs_node *dir, const char *path)
 {
 	struct last l;
 	struct stat st;
-	int err;
+	int err = open_last_to_change(dir, path, &l);
 
-	if (dir->fs->readonly)
-		return -WASI_EROFS;
-	err = open_last(host_of(dir), path, &l);
 	if (err)
 		return err == LAST_DOTS ? -WASI_EISDIR : err;
 	if (!l.trailing_slash) {
@@ -563,11 +565,8 @@ static int host_rename(struct vfs_node *from_dir, const char *from, struct vfs_n
 {
 	struct last src, dst = { .parentfd = -1 };
 	struct stat st;
-	int err;
+	int err = open_last_to_change(from_dir, from, &src);
 
-	if (from_dir->fs->readonly)
-		return -WASI_EROFS;
-	err = open_last(host_of(from_dir), from, &src);
 	if (!err)
 		err = open_last(host_of(to_dir), to, &dst);
 	if (err == LAST_DOTS) {
@@ -631,11 +630,8 @@ static int host_link(struct vfs_node *from_dir, const char *from, bool follow,
 static int host_symlink(const char *target, struct vfs_node *dir, const char *path)
 {
 	struct last l;
-	int err;
+	int err = open_last_to_change(dir, path, &l);
 
-	if (dir->fs->readonly)
-		return -WASI_EROFS;
-	err = open_last(host_of(dir), path, &l);
 	if (err)
 		return err == LAST_DOTS ? -WASI_EEXIST : err;
 	if (l.trailing_slash)
