@@ -304,6 +304,28 @@ static int wait_ready(struct cvm *vm, const struct net_sock *s, short events,
 	return 0;
 }
 
+/*
+ * What a socket loop does when its call failed with errno after moving done bytes: 0 to call
+ * again (interrupted, or s became ready for events, waiting its receive timeout for POLLIN,
+ * its send timeout for POLLOUT), else what the loop returns: done when it is not 0, or the
+ * error. A non-blocking descriptor (fdflags) never waits.
+ */
+static int64_t retry_or_result(struct cvm *vm, const struct net_sock *s, uint16_t fdflags,
+			       short events, const struct iovec *iov, int n, size_t done)
+{
+	int rc;
+
+	if (errno == EINTR)
+		return 0;
+	if (errno != EAGAIN || (fdflags & WASI_FDFLAGS_NONBLOCK))
+		return done ? (int64_t)done : -wasi_from_errno(errno);
+	rc = wait_ready(vm, s, events, events == POLLIN ? s->rcv_timeout_ns : s->snd_timeout_ns,
+			iov, n);
+	if (rc)
+		return done && rc == -WASI_EAGAIN ? (int64_t)done : rc;
+	return 0;
+}
+
 /* Drops the first k bytes of iov[0..*n), moving *iov past the pieces used up. */
 static void iov_advance(struct iovec **iov, int *n, size_t k)
 {
@@ -423,20 +445,19 @@ int net_connect(struct cvm *vm, struct net_sock *s, uint16_t fdflags, const stru
 int net_accept(struct cvm *vm, struct net_sock *s, uint16_t fdflags, uint16_t new_fdflags)
 {
 	struct net_sock *c;
-	int fd, rc;
+	int64_t rc;
+	int fd;
 
 	for (;;) {
 		fd = accept4(s->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (fd >= 0)
 			break;
 		/* A connection reset before it was accepted is none: wait for the next. */
-		if (errno == EINTR || errno == ECONNABORTED)
+		if (errno == ECONNABORTED)
 			continue;
-		if (errno != EAGAIN || (fdflags & WASI_FDFLAGS_NONBLOCK))
-			return -wasi_from_errno(errno);
-		rc = wait_ready(vm, s, POLLIN, s->rcv_timeout_ns, NULL, 0);
+		rc = retry_or_result(vm, s, fdflags, POLLIN, NULL, 0, 0);
 		if (rc)
-			return rc;
+			return (int)rc;
 	}
 	c = sock_new(fd, s->family);
 	if (!c) {
@@ -452,7 +473,7 @@ int64_t net_recv(struct cvm *vm, struct net_sock *s, uint16_t fdflags, struct io
 	size_t want = iov_total(iov, n), got = 0;
 	struct msghdr m;
 	ssize_t r;
-	int rc;
+	int64_t rc;
 
 	*truncated = false;
 	for (;;) {
@@ -471,13 +492,9 @@ int64_t net_recv(struct cvm *vm, struct net_sock *s, uint16_t fdflags, struct io
 		}
 		if (r == 0 || want == 0)
 			break;
-		if (errno == EINTR)
-			continue;
-		if (errno != EAGAIN || (fdflags & WASI_FDFLAGS_NONBLOCK))
-			return got ? (int64_t)got : -wasi_from_errno(errno);
-		rc = wait_ready(vm, s, POLLIN, s->rcv_timeout_ns, iov, n);
+		rc = retry_or_result(vm, s, fdflags, POLLIN, iov, n, got);
 		if (rc)
-			return got && rc == -WASI_EAGAIN ? (int64_t)got : rc;
+			return rc;
 	}
 	return (int64_t)got;
 }
@@ -488,7 +505,7 @@ int64_t net_send(struct cvm *vm, struct net_sock *s, uint16_t fdflags, struct io
 	size_t want = iov_total(iov, n), done = 0;
 	struct msghdr m;
 	ssize_t r;
-	int rc;
+	int64_t rc;
 
 	for (;;) {
 		memset(&m, 0, sizeof(m));
@@ -504,13 +521,9 @@ int64_t net_send(struct cvm *vm, struct net_sock *s, uint16_t fdflags, struct io
 			iov_advance(&iov, &n, (size_t)r);
 			continue;
 		}
-		if (errno == EINTR)
-			continue;
-		if (errno != EAGAIN || (fdflags & WASI_FDFLAGS_NONBLOCK))
-			return done ? (int64_t)done : -wasi_from_errno(errno);
-		rc = wait_ready(vm, s, POLLOUT, s->snd_timeout_ns, iov, n);
+		rc = retry_or_result(vm, s, fdflags, POLLOUT, iov, n, done);
 		if (rc)
-			return done && rc == -WASI_EAGAIN ? (int64_t)done : rc;
+			return rc;
 	}
 	return (int64_t)done;
 }
