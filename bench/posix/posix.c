@@ -131,6 +131,14 @@ static int write_file(const char *path, const char *text)
 	return 0;
 }
 
+/* The absolute form of path (YAML files take paths relative to their own folder). */
+static char *absolute(char *path)
+{
+	char *p = realpath(path, NULL);
+
+	return p ? p : path;
+}
+
 /* ---- file I/O ---- */
 
 /* Takes one line of fileio: "fileio REP" and, per phase, bytes or operations and nanoseconds. */
@@ -458,9 +466,9 @@ int main(int argc, char **argv)
 	}
 	intravisor = argv[1];
 	cache = argv[2];
-	work = argv[3];
-	bench_fileio(argv[4], argv[5]);
-	bench_httpd(argv[6], argv[7], argv[8], argv[9]);
+	work = absolute(argv[3]);
+	bench_fileio(argv[4], absolute(argv[5]));
+	bench_httpd(argv[6], absolute(argv[7]), argv[8], absolute(argv[9]));
 	fflush(stderr);
 	report();
 	return failed ? 1 : 0;
