@@ -773,9 +773,13 @@ int main(int argc, char **argv)
 		int n = 0, ready, count = nconns;
 		long long now;
 
-		for (int i = 0; i < count; i++)
-			pfds[n++] = (struct pollfd){.fd = conns[i]->fd, .events = conn_events(conns[i])};
-		pfds[n++] = (struct pollfd){.fd = lfd, .events = nconns < MAX_CONNS ? POLLIN : 0};
+		/* An entry without events has fd -1: poll skips it (wasi-libc refuses events 0). */
+		for (int i = 0; i < count; i++) {
+			short ev = conn_events(conns[i]);
+
+			pfds[n++] = (struct pollfd){.fd = ev ? conns[i]->fd : -1, .events = ev};
+		}
+		pfds[n++] = (struct pollfd){.fd = nconns < MAX_CONNS ? lfd : -1, .events = POLLIN};
 		ready = poll(pfds, (nfds_t)n, 1000);
 		if (ready < 0 && errno != EINTR) {
 			fprintf(stderr, "httpd: poll: %s\n", strerror(errno));

@@ -989,9 +989,10 @@ int main(int argc, char **argv)
 				ev |= POLLIN;
 			if (c->stalled && unsent(c) <= OUT_HIGH)
 				timeout = 0;
-			pfds[n++] = (struct pollfd){.fd = c->fd, .events = ev};
+			/* Without events, fd -1: poll skips it (wasi-libc refuses events 0). */
+			pfds[n++] = (struct pollfd){.fd = ev ? c->fd : -1, .events = ev};
 		}
-		pfds[n++] = (struct pollfd){.fd = lfd, .events = nclients < MAX_CLIENTS ? POLLIN : 0};
+		pfds[n++] = (struct pollfd){.fd = nclients < MAX_CLIENTS ? lfd : -1, .events = POLLIN};
 		ready = poll(pfds, (nfds_t)n, timeout);
 		if (ready < 0 && errno != EINTR)
 			die("poll: %s", strerror(errno));
