@@ -1,4 +1,4 @@
-/* bench/posix: the file-I/O loop (write, read back, pread, lseek + read), one source for cVM and native. */
+/* bench/posix's file-I/O loop (write, read back, pread, lseek + read): for cVM and native alike. */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
 #include <fcntl.h>
@@ -63,7 +63,7 @@ int main(int argc, char **argv)
 	char name[4096];
 
 	if (argc != 2) {
-		fprintf(stderr, "usage: fileio FOLDER   (writes, reads and removes FOLDER/fileio.dat)\n");
+		fprintf(stderr, "usage: fileio FOLDER (makes, reads, removes FOLDER/fileio.dat)\n");
 		return 2;
 	}
 	snprintf(name, sizeof(name), "%s/fileio.dat", argv[1]);

@@ -1,4 +1,4 @@
-/* bench/posix: posix cVMs against the same C built natively, in one run: file I/O, and httpd under wrk. */
+/* bench/posix: posix cVMs against the same C built natively, in one run: file I/O, httpd. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -47,7 +47,7 @@ static bool failed;
 
 /* ---- processes ---- */
 
-/* Starts argv (PATH searched) with stdin /dev/null, stdout to out (or /dev/null), stderr to errpath. */
+/* Starts argv (PATH searched): stdin /dev/null, stdout to out (or /dev/null), stderr to errpath. */
 static pid_t start(char *const argv[], int out, const char *errpath)
 {
 	posix_spawn_file_actions_t fa;
@@ -185,7 +185,8 @@ static void bench_fileio(char *fileio, char *wasm)
 	for (int r = 0; r < FILEIO_ROUNDS; r++) {
 		fprintf(stderr, "[file I/O %d/%d] cVM: %s -y %s%s\n", r + 1, FILEIO_ROUNDS,
 			intravisor, yaml, r ? "" : " (compiles what the cache lacks)");
-		if (cvm_ok && run_lines(cvm_argv, work_path("fileio-cvm.err"), take_fileio, fio[CVM]))
+		if (cvm_ok &&
+		    run_lines(cvm_argv, work_path("fileio-cvm.err"), take_fileio, fio[CVM]))
 			cvm_ok = false;
 		fprintf(stderr, "[file I/O %d/%d] native: %s %s\n", r + 1, FILEIO_ROUNDS, fileio,
 			data);
@@ -421,7 +422,8 @@ static void report(void)
 		}
 	}
 	for (int s = 0; s < SERVERS; s++) {
-		snprintf(what, sizeof(what), "httpd, GET /index.html, wrk -t2 -c16: %s", server_names[s]);
+		snprintf(what, sizeof(what), "httpd, GET /index.html, wrk -t2 -c16: %s",
+			 server_names[s]);
 		snprintf(reps, sizeof(reps), "%d x %s s", rps[s].n, WRK_SECONDS);
 		row(what, &rps[s], "req/s", reps);
 	}

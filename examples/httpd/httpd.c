@@ -20,7 +20,8 @@
 #define MAX_CONNS 1024          /* connections served at once; more wait in the listen queue */
 #define IN_SIZE 8192            /* the longest request head (request line and headers) */
 #define OUT_SIZE 65536          /* response bytes queued per connection */
-#define HEAD_ROOM (IN_SIZE + 1024) /* free output a response head may need (Location echoes the target) */
+/* Free output a response head may need: a Location header echoes the request target. */
+#define HEAD_ROOM (IN_SIZE + 1024)
 #define BODY_MAX 65536          /* request bodies up to this are read and dropped; longer: 413 */
 #define PATH_SIZE 4096
 #define IDLE_MS 30000           /* a connection without progress for this long is closed */
@@ -281,7 +282,8 @@ static void serve(struct conn *c, const struct request *rq, const char *target, 
 			qlen = strcspn(target, "?#");
 			if (qlen > len)
 				qlen = len;
-			snprintf(location, sizeof(location), "Location: %.*s/\r\n", (int)qlen, target);
+			snprintf(location, sizeof(location), "Location: %.*s/\r\n", (int)qlen,
+				 target);
 			queue_status(c, rq, 301, location);
 			return;
 		}
@@ -555,7 +557,9 @@ static void conn_fill(struct conn *c)
 			if (c->in_len == IN_SIZE) {
 				struct request rq = {false, false};
 
-				queue_status(c, &rq, memchr(c->in, '\n', c->in_len) ? 431 : 414, "");
+				bool line_done = memchr(c->in, '\n', c->in_len) != NULL;
+
+				queue_status(c, &rq, line_done ? 431 : 414, "");
 			}
 			return;
 		}
@@ -603,7 +607,8 @@ static bool conn_event(int i, short revents, long long now)
 	if (c->linger) {
 		if (revents & (POLLIN | POLLHUP | POLLERR)) {
 			n = recv(c->fd, c->in, IN_SIZE, 0);
-			if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR))
+			if (n == 0 ||
+			    (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR))
 				goto close;
 		}
 		return true;

@@ -21,7 +21,8 @@ shift
 tmp=$(mktemp -d) || exit 1
 pid=
 trap '[ -n "$pid" ] && kill -9 $pid 2>/dev/null; rm -rf "$tmp"' EXIT
-port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0))
+print(s.getsockname()[1])')
 url=http://127.0.0.1:$port
 
 case $mode in
@@ -129,7 +130,8 @@ for req in (b"GET / HTTP/2.0\r\nHost: x\r\n\r\n", b"GET / HTTP/1.1\r\n\r\n", b"N
         data += b
     print(data.split(b"\r\n")[0].decode())
 EOF
-[ "$(sed -n 1p "$tmp/raw")" = "HTTP/1.1 505 HTTP Version Not Supported" ] || fail "HTTP/2.0: not 505"
+[ "$(sed -n 1p "$tmp/raw")" = "HTTP/1.1 505 HTTP Version Not Supported" ] ||
+	fail "HTTP/2.0: not 505"
 [ "$(sed -n 2p "$tmp/raw")" = "HTTP/1.1 400 Bad Request" ] || fail "no Host: not 400"
 [ "$(sed -n 3p "$tmp/raw")" = "HTTP/1.1 400 Bad Request" ] || fail "a bad request line: not 400"
 echo "errors: 400 403 404 405 413 414 431 505"
@@ -165,8 +167,10 @@ echo "connections: keep-alive, pipelining, Connection: close"
 # Load: no errors and only 2xx answers.
 wrk -t2 -c16 -d5s "$url/index.html" >"$tmp/wrk" 2>&1 || fail "wrk failed: $(cat "$tmp/wrk")"
 grep -q 'Requests/sec' "$tmp/wrk" || fail "wrk: $(cat "$tmp/wrk")"
-! grep -q 'Non-2xx\|Socket errors' "$tmp/wrk" || fail "wrk: $(grep 'Non-2xx\|Socket errors' "$tmp/wrk")"
-echo "wrk -t2 -c16 -d5s: $(grep 'requests in' "$tmp/wrk" | sed 's/^ *//'), all 2xx, no socket errors"
+! grep -q 'Non-2xx\|Socket errors' "$tmp/wrk" ||
+	fail "wrk: $(grep 'Non-2xx\|Socket errors' "$tmp/wrk")"
+echo "wrk -t2 -c16 -d5s: $(grep 'requests in' "$tmp/wrk" | sed 's/^ *//'), all 2xx," \
+	"no socket errors"
 kill -0 $pid 2>/dev/null || fail "the server exited during the test"
 
 kill -TERM $pid

@@ -1,4 +1,4 @@
-/* kvstore: a key-value server speaking a subset of RESP (Redis), poll()-driven, kept in an append-only log. */
+/* kvstore: a key-value server speaking a subset of Redis's RESP, poll()-driven, logged to disk. */
 #define _POSIX_C_SOURCE 200809L
 #include <arpa/inet.h>
 #include <errno.h>
@@ -121,19 +121,29 @@ static void buf_add(struct buf *b, const void *p, size_t n)
 	b->len += n;
 }
 
+static void buf_vprintf(struct buf *b, const char *fmt, va_list ap)
+{
+	va_list again;
+	int n;
+
+	va_copy(again, ap);
+	buf_reserve(b, 64);
+	n = vsnprintf(b->data + b->len, b->cap - b->len, fmt, ap);
+	if ((size_t)n >= b->cap - b->len) {
+		buf_reserve(b, (size_t)n + 1);
+		vsnprintf(b->data + b->len, (size_t)n + 1, fmt, again);
+	}
+	va_end(again);
+	b->len += (size_t)n;
+}
+
 static void buf_printf(struct buf *b, const char *fmt, ...)
 {
 	va_list ap;
-	int n;
 
 	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
+	buf_vprintf(b, fmt, ap);
 	va_end(ap);
-	buf_reserve(b, (size_t)n + 1);
-	va_start(ap, fmt);
-	vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
-	va_end(ap);
-	b->len += (size_t)n;
 }
 
 /* Drops the first n bytes. */
@@ -385,17 +395,11 @@ static void reply_error(struct client *c, const char *fmt, ...)
 {
 	size_t start = c->out.len;
 	va_list ap;
-	int n;
 
 	buf_add(&c->out, "-", 1);
 	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
+	buf_vprintf(&c->out, fmt, ap);
 	va_end(ap);
-	buf_reserve(&c->out, (size_t)n + 1);
-	va_start(ap, fmt);
-	vsnprintf(c->out.data + c->out.len, (size_t)n + 1, fmt, ap);
-	va_end(ap);
-	c->out.len += (size_t)n;
 	for (size_t i = start; i < c->out.len; i++)
 		if (c->out.data[i] == '\r' || c->out.data[i] == '\n')
 			c->out.data[i] = ' ';
@@ -547,12 +551,16 @@ static bool glob_match(const char *p, size_t plen, const char *s, size_t slen)
 				si++;
 				continue;
 			}
-		} else if (pi < plen && (p[pi] == '?' ||
-					 (p[pi] == '\\' && pi + 1 < plen ? p[pi + 1] : p[pi]) == s[si])) {
-			pi += p[pi] == '\\' && pi + 1 < plen ? 2 : 1;
-			si++;
-			continue;
+		} else if (pi < plen) {
+			size_t escaped = p[pi] == '\\' && pi + 1 < plen;
+
+			if (p[pi] == '?' || p[pi + escaped] == s[si]) {
+				pi += 1 + escaped;
+				si++;
+				continue;
+			}
 		}
+		/* No match here: the last '*' takes one more character, if there is one. */
 		if (star_p == SIZE_MAX)
 			return false;
 		pi = star_p + 1;
@@ -750,10 +758,13 @@ static void log_load(void)
 	while (pos < b.len) {
 		const char *err = "not a command";
 		int argc;
-		long n = b.data[pos] == '*' ? parse_command(b.data + pos, b.len - pos, &argc, &err) : -1;
+		long n = -1;
+
+		if (b.data[pos] == '*')
+			n = parse_command(b.data + pos, b.len - pos, &argc, &err);
 
 		if (!n) {
-			fprintf(stderr, "kvstore: %s: dropping a partial record at its end (%zu bytes)\n",
+			fprintf(stderr, "kvstore: %s: dropping a partial last record (%zu bytes)\n",
 				log_path, b.len - pos);
 			if (ftruncate(fd, (off_t)pos) || fsync(fd))
 				die("%s: cannot cut the partial record: %s", log_path,
@@ -762,7 +773,8 @@ static void log_load(void)
 		}
 		if (n > 0 && argc == 3 && args[0].len == 3 && !strncasecmp(args[0].p, "SET", 3)) {
 			db_set(args[1].p, args[1].len, args[2].p, args[2].len);
-		} else if (n > 0 && argc >= 2 && args[0].len == 3 && !strncasecmp(args[0].p, "DEL", 3)) {
+		} else if (n > 0 && argc >= 2 && args[0].len == 3 &&
+			   !strncasecmp(args[0].p, "DEL", 3)) {
 			for (int i = 1; i < argc; i++)
 				db_del(args[i].p, args[i].len);
 		} else if (n > 0 && argc == 1 && args[0].len == 7 &&
@@ -992,12 +1004,13 @@ int main(int argc, char **argv)
 			/* Without events, fd -1: poll skips it (wasi-libc refuses events 0). */
 			pfds[n++] = (struct pollfd){.fd = ev ? c->fd : -1, .events = ev};
 		}
-		pfds[n++] = (struct pollfd){.fd = nclients < MAX_CLIENTS ? lfd : -1, .events = POLLIN};
+		pfds[n++] = (struct pollfd){.fd = nclients < MAX_CLIENTS ? lfd : -1,
+					    .events = POLLIN};
 		ready = poll(pfds, (nfds_t)n, timeout);
 		if (ready < 0 && errno != EINTR)
 			die("poll: %s", strerror(errno));
 
-		/* Commands first (from the last client down: a closed one's slot takes the last). */
+		/* Commands first, last client first (a closed one's slot takes the last one). */
 		for (int i = count - 1; i >= 0; i--) {
 			struct client *c = clients[i];
 

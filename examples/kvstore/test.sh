@@ -21,7 +21,8 @@ shift
 tmp=$(mktemp -d) || exit 1
 pid=
 trap '[ -n "$pid" ] && kill -9 $pid 2>/dev/null; rm -rf "$tmp"' EXIT
-port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0))
+print(s.getsockname()[1])')
 
 case $mode in
 native)
@@ -102,7 +103,8 @@ python3 -c '
 import sys
 for i in range(1000):
     k, v = b"key:%d" % i, b"value %d" % (i * i)
-    sys.stdout.buffer.write(b"*3\r\n$3\r\nSET\r\n$%d\r\n%s\r\n$%d\r\n%s\r\n" % (len(k), k, len(v), v))
+    sys.stdout.buffer.write(b"*3\r\n$3\r\nSET\r\n$%d\r\n%s\r\n$%d\r\n%s\r\n"
+                            % (len(k), k, len(v), v))
 ' | redis-cli -p "$port" --pipe >"$tmp/pipe" 2>&1
 grep -q 'errors: 0, replies: 1000' "$tmp/pipe" || fail "--pipe: $(cat "$tmp/pipe")"
 expect 1004 DBSIZE
@@ -117,7 +119,8 @@ if [ "$mode" = cvm ]; then
 	# The monitor ends on SIGTERM without unmounting: the image must be consistent (what was
 	# synced is complete), but is marked not cleanly unmounted, which the monitor refuses
 	# until e2fsck has looked at it.
-	e2fsck -fn "$tmp/kv.img" >"$tmp/fsck" 2>&1 || fail "e2fsck -fn after SIGTERM: $(cat "$tmp/fsck")"
+	e2fsck -fn "$tmp/kv.img" >"$tmp/fsck" 2>&1 ||
+		fail "e2fsck -fn after SIGTERM: $(cat "$tmp/fsck")"
 	e2fsck -fp "$tmp/kv.img" >"$tmp/fsck" 2>&1
 	[ $? -le 1 ] || fail "e2fsck -fp after SIGTERM: $(cat "$tmp/fsck")"
 	echo "e2fsck -fn after SIGTERM: clean"
