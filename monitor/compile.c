@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <signal.h>
 #include <spawn.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -273,16 +274,27 @@ static int run_tool(char *const argv[], const char *log_path, const struct progr
 		    const char *step)
 {
 	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t attr;
+	sigset_t none;
 	pid_t pid;
 	int status, err;
 
-	if (posix_spawn_file_actions_init(&fa))
+	/* The tools get the default signal mask, not the monitor's (which blocks SIGINT...). */
+	sigemptyset(&none);
+	if (posix_spawnattr_init(&attr))
 		return -ENOMEM;
+	posix_spawnattr_setsigmask(&attr, &none);
+	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK);
+	if (posix_spawn_file_actions_init(&fa)) {
+		posix_spawnattr_destroy(&attr);
+		return -ENOMEM;
+	}
 	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
 	posix_spawn_file_actions_addopen(&fa, 1, log_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
 	posix_spawn_file_actions_adddup2(&fa, 1, 2);
-	err = posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ);
+	err = posix_spawnp(&pid, argv[0], &fa, &attr, argv, environ);
 	posix_spawn_file_actions_destroy(&fa);
+	posix_spawnattr_destroy(&attr);
 	if (err)
 		return -err;
 	for (;;) {

@@ -336,6 +336,17 @@ bool cvm_succeeded(const struct cvm *vm)
 	return vm->state == CVM_EXITED && vm->status == 0;
 }
 
+void cvm_interrupt_all(void)
+{
+	struct cvm *vm;
+
+	pthread_mutex_lock(&registry_lock);
+	for (vm = registry; vm; vm = vm->next)
+		if (vm->state == CVM_RUNNING)
+			rt_interrupt_thread(vm->own_thread);
+	pthread_mutex_unlock(&registry_lock);
+}
+
 void cvm_describe(const struct cvm *vm, char *out, size_t outlen)
 {
 	switch (vm->state) {

@@ -114,6 +114,12 @@ bool cvm_succeeded(const struct cvm *vm);
 /* One line describing how a failed cVM ended, e.g. "trap: out of bounds memory access". */
 void cvm_describe(const struct cvm *vm, char *out, size_t outlen);
 
+/*
+ * Sends the interrupt signal to every running cVM's thread: after rt_request_stop, guest
+ * code there traps ("stopped") and waits look again at once.
+ */
+void cvm_interrupt_all(void);
+
 /* The cVM with this name, or NULL. */
 struct cvm *cvm_find(const char *name);
 

@@ -1,6 +1,8 @@
 /* The `intravisor` command line: run the cVMs of a YAML file, or one .wasm. */
 #include <errno.h>
 #include <getopt.h>
+#include <pthread.h>
+#include <signal.h>
 #include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -147,7 +149,7 @@ static void start_in_order(const struct config *cfg, struct cvm **vms, size_t i)
 	int wait = cfg->cvms[i].wait;
 	size_t j;
 
-	if (vms[i]->state != CVM_CREATED || vms[i]->thread_started)
+	if (vms[i]->state != CVM_CREATED || vms[i]->thread_started || rt_stop_requested())
 		return;
 	if (vms[i]->callback) {
 		for (j = 0; vms[j] != vms[i]->callback; j++)
@@ -382,6 +384,68 @@ out:
 	return rc;
 }
 
+/*
+ * SIGINT, SIGTERM and SIGHUP stop the monitor cleanly: every cVM is stopped (a trap,
+ * "stopped"), so each one's descriptors close and its disk image is flushed and marked clean
+ * on the way out. The signals are blocked in every thread and taken by one watcher thread.
+ * A second signal, or cVMs still running STOP_GRACE_S seconds later (a cVM blocked where no
+ * signal reaches, such as a stream wait without a time limit), ends the process at once.
+ */
+#define STOP_GRACE_S 5
+
+static sigset_t stop_signals;
+static _Atomic int stop_signal;
+
+static void *stop_watcher(void *arg)
+{
+	struct timespec tick = {0, 50 * 1000 * 1000};
+	unsigned ticks = 0;
+	int sig;
+
+	(void)arg;
+	for (;;) {
+		sig = stop_signal ? sigtimedwait(&stop_signals, NULL, &tick)
+				  : sigwaitinfo(&stop_signals, NULL);
+		if (sig > 0 && stop_signal) {
+			console_message("intravisor: %s again: exiting at once\n", strsignal(sig));
+			_exit(128 + sig);
+		}
+		if (sig > 0) {
+			stop_signal = sig;
+			rt_request_stop();
+			console_message("intravisor: %s: stopping the cVMs\n", strsignal(sig));
+		}
+		if (!stop_signal)
+			continue;
+		/* Waits look at the stop at least every 100 ms; guest code needs the signal. */
+		cvm_interrupt_all();
+		if (++ticks == STOP_GRACE_S * 20) {
+			console_message("intravisor: cVMs still running %d s after %s; exiting without "
+					"unmounting their disks\n", STOP_GRACE_S, strsignal(stop_signal));
+			_exit(128 + stop_signal);
+		}
+	}
+	return NULL;
+}
+
+/* Blocks the stop signals in this thread (and so in every thread made later). 0 or -errno. */
+static int watch_stop_signals(void)
+{
+	pthread_t th;
+	int err;
+
+	sigemptyset(&stop_signals);
+	sigaddset(&stop_signals, SIGINT);
+	sigaddset(&stop_signals, SIGTERM);
+	sigaddset(&stop_signals, SIGHUP);
+	err = pthread_sigmask(SIG_BLOCK, &stop_signals, NULL);
+	if (!err)
+		err = pthread_create(&th, NULL, stop_watcher, NULL);
+	if (!err)
+		pthread_detach(th);
+	return -err;
+}
+
 /* --mount HOST:GUEST[:ro|rw]: GUEST absolute; read-only unless rw. 0, or -1 (said why). */
 static int add_mount(struct options *o, char *arg)
 {
@@ -430,7 +494,7 @@ int main(int argc, char **argv)
 		{NULL, 0, NULL, 0},
 	};
 	struct options o;
-	int c, err;
+	int c, err, rc;
 
 	memset(&o, 0, sizeof(o));
 	o.prefix = 1;
@@ -517,10 +581,14 @@ int main(int argc, char **argv)
 	err = rt_init();
 	if (!err)
 		err = rt_interrupt_init();
+	if (!err)
+		err = watch_stop_signals();
 	if (err) {
-		fprintf(stderr, "intravisor: cannot install fault handlers: %s\n", strerror(-err));
+		fprintf(stderr, "intravisor: cannot install signal handling: %s\n", strerror(-err));
 		return EXIT_USAGE;
 	}
 	raise_fd_limit();
-	return o.run ? run_one(&o, argc - optind, argv + optind) : run_yaml(&o);
+	rc = o.run ? run_one(&o, argc - optind, argv + optind) : run_yaml(&o);
+	/* Stopped by a signal: the cVMs ended and their disks were unmounted; say so. */
+	return stop_signal ? 128 + stop_signal : rc;
 }

@@ -158,7 +158,7 @@ int ipc_serve(struct cvm *vm, int timeout_ms)
 	pthread_mutex_unlock(&serve_lock);
 	ipc_block_end(vm);
 	if (rt_deadline_passed())
-		wasm_rt_trap(WASM_RT_TRAP_TIMEOUT);
+		rt_trap_late();
 	return rc == ETIMEDOUT && active > 1 ? -IV_ETIMEDOUT : 0;
 }
 

@@ -184,7 +184,7 @@ int names_probe(struct cvm *asker, enum name_kind kind, const char *name, int ti
 	pthread_mutex_unlock(&lock);
 	ipc_block_end(asker);
 	if (rc == -IV_ETIMEDOUT && rt_deadline_passed())
-		wasm_rt_trap(WASM_RT_TRAP_TIMEOUT);
+		rt_trap_late();
 	return rc;
 }
 

@@ -122,15 +122,25 @@ static void waitq_wake(struct waitq *q)
 	pthread_mutex_unlock(&q->lock);
 }
 
-/* Sleeps until woken or until deadline (CLOCK_MONOTONIC ns; 0: none): 0 or -IV_ETIMEDOUT. */
+/*
+ * Sleeps until woken or until deadline (CLOCK_MONOTONIC ns; 0: none): 0 or -IV_ETIMEDOUT,
+ * which a stop of the monitor (rt_request_stop) also ends with: a sleep without deadline
+ * looks for it every STOP_CHECK_NS.
+ */
+#define STOP_CHECK_NS 100000000u
+
 static int waiter_sleep(struct waiter *w, uint64_t deadline)
 {
 	struct timespec ts;
 	uint64_t now, left;
 
 	while (!atomic_load(&w->word)) {
+		if (rt_stop_requested())
+			return -IV_ETIMEDOUT;
 		if (!deadline) {
-			futex(&w->word, FUTEX_WAIT_PRIVATE, 0, NULL);
+			ts.tv_sec = 0;
+			ts.tv_nsec = STOP_CHECK_NS;
+			futex(&w->word, FUTEX_WAIT_PRIVATE, 0, &ts);
 			continue;
 		}
 		now = rt_now_ns();
@@ -162,7 +172,7 @@ static uint64_t deadline_after(int64_t timeout_ns)
 int stream_trap_if_late(int rc)
 {
 	if (rc == -IV_ETIMEDOUT && rt_deadline_passed())
-		wasm_rt_trap(WASM_RT_TRAP_TIMEOUT);
+		rt_trap_late();
 	return rc;
 }
 

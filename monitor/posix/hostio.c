@@ -41,6 +41,6 @@ int hostio_wait(struct cvm *vm, int hostfd, short events, int64_t timeout_ns)
 	}
 	ipc_block_end(vm);
 	if (rt_deadline_passed())
-		wasm_rt_trap(WASM_RT_TRAP_TIMEOUT);
+		rt_trap_late();
 	return rc > 0;
 }

@@ -272,7 +272,7 @@ uint32_t Z_wasi_snapshot_preview1Z_poll_oneoff(struct cvm *vm, uint32_t in, uint
 	/* Past the time limit the cVM ends, with nothing of this call left allocated. */
 	if (rt_deadline_passed()) {
 		free(mem);
-		wasm_rt_trap(WASM_RT_TRAP_TIMEOUT);
+		rt_trap_late();
 	}
 	if (rc < 0) {
 		free(mem);

@@ -27,6 +27,7 @@ struct watched {
 static __thread struct rt_guest_code current;
 static __thread struct watched me;
 
+static _Atomic int stop_requested;
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t wake = PTHREAD_COND_INITIALIZER;
 static struct watched *watched;
@@ -66,7 +67,27 @@ uint64_t rt_thread_cpu_ns(void)
 
 int rt_deadline_passed(void)
 {
-	return current.deadline_ns && rt_now_ns() >= current.deadline_ns;
+	return stop_requested || (current.deadline_ns && rt_now_ns() >= current.deadline_ns);
+}
+
+void rt_trap_late(void)
+{
+	wasm_rt_trap(stop_requested ? WASM_RT_TRAP_STOPPED : WASM_RT_TRAP_TIMEOUT);
+}
+
+void rt_request_stop(void)
+{
+	stop_requested = 1;
+}
+
+int rt_stop_requested(void)
+{
+	return stop_requested;
+}
+
+void rt_interrupt_thread(pthread_t thread)
+{
+	pthread_kill(thread, RT_INTERRUPT_SIGNAL);
 }
 
 static void on_interrupt(int sig, siginfo_t *info, void *uctx)
@@ -79,7 +100,9 @@ static void on_interrupt(int sig, siginfo_t *info, void *uctx)
 	/* Only inside compiled guest code is it safe to unwind: no monitor lock is held there. */
 	wasm_rt_trap_t why = WASM_RT_TRAP_NONE;
 
-	if (current.deadline_ns && rt_now_ns() >= current.deadline_ns)
+	if (stop_requested)
+		why = WASM_RT_TRAP_STOPPED;
+	else if (current.deadline_ns && rt_now_ns() >= current.deadline_ns)
 		why = WASM_RT_TRAP_TIMEOUT;
 	else if (current.cpu_limit_ns && rt_thread_cpu_ns() >= current.cpu_limit_ns)
 		why = WASM_RT_TRAP_CPU;

@@ -2,6 +2,7 @@
 #ifndef IV_RT_INTERRUPT_H
 #define IV_RT_INTERRUPT_H
 
+#include <pthread.h>
 #include <stdint.h>
 
 /*
@@ -34,8 +35,23 @@ const struct rt_guest_code *rt_guest_code(void);
 /* This thread's deadline (CLOCK_MONOTONIC ns), 0 when none. */
 uint64_t rt_current_deadline(void);
 
-/* True when this thread's deadline has passed (for hostcalls that sleep). */
+/* True when this thread's deadline has passed, or a stop was asked (for hostcalls that wait). */
 int rt_deadline_passed(void);
+
+/*
+ * What a wait that found rt_deadline_passed() does: traps with WASM_RT_TRAP_STOPPED after
+ * rt_request_stop, else with WASM_RT_TRAP_TIMEOUT.
+ */
+_Noreturn void rt_trap_late(void);
+
+/*
+ * Asks every cVM to stop (the monitor got SIGINT, SIGTERM or SIGHUP): from now on waits end
+ * as if past their deadline, and the interrupt signal traps guest code. Async-signal-safe.
+ * rt_interrupt_thread sends that signal to one thread (a cVM's, to wake it).
+ */
+void rt_request_stop(void);
+int rt_stop_requested(void);
+void rt_interrupt_thread(pthread_t thread);
 
 /* CPU time this thread has used, in nanoseconds. */
 uint64_t rt_thread_cpu_ns(void);

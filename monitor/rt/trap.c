@@ -80,6 +80,8 @@ const char *wasm_rt_strerror(wasm_rt_trap_t trap)
 		return "time limit";
 	case WASM_RT_TRAP_CPU:
 		return "cpu limit";
+	case WASM_RT_TRAP_STOPPED:
+		return "stopped";
 	}
 	return "unknown trap";
 }

@@ -50,6 +50,7 @@ typedef enum {
 	WASM_RT_TRAP_HOSTCALL,      /* a hostcall was used in a way that cannot return */
 	WASM_RT_TRAP_TIMEOUT,       /* the cVM ran past its time limit */
 	WASM_RT_TRAP_CPU,           /* the cVM used up its CPU time */
+	WASM_RT_TRAP_STOPPED,       /* the monitor was told to stop (SIGINT, SIGTERM, SIGHUP) */
 } wasm_rt_trap_t;
 
 typedef enum {
