@@ -49,17 +49,26 @@ static int64_t stream_io(struct cvm *vm, struct fd_entry *e, bool write, uint32_
 	return rc < 0 ? -(int64_t)stream_errno(rc) : rc;
 }
 
-/* The monitor's stdin: EOF unless this cVM reads it; waiting, the cVM stays callable. */
-static int64_t stdin_read(struct cvm *vm, struct fd_entry *e, struct iovec *iov, uint32_t n)
+/*
+ * The monitor's stdin: EOF unless this cVM reads it. While it waits the cVM stays callable,
+ * and a call may change its memory (map a capability window over the buffers): the iovecs
+ * are looked up only once stdin is ready.
+ */
+static int64_t stdin_read(struct cvm *vm, struct fd_entry *e, uint32_t iovs, uint32_t n)
 {
 	bool nonblock = e->fdflags & WASI_FDFLAGS_NONBLOCK;
+	struct iovec iov[WASI_IOV_MAX];
+	uint32_t err;
 	ssize_t got;
 
-	if (!vm->stdin_attached)
-		return 0;
 	for (;;) {
-		if (!hostio_wait(vm, 0, POLLIN, nonblock ? 0 : -1))
+		if (vm->stdin_attached && !hostio_wait(vm, 0, POLLIN, nonblock ? 0 : -1))
 			return -WASI_EAGAIN;
+		err = wasi_load_iovs(vm, iovs, n, iov);
+		if (err)
+			return -(int64_t)err;
+		if (!vm->stdin_attached)
+			return 0;
 		got = readv(0, iov, (int)n);
 		if (got >= 0)
 			return got;
@@ -82,13 +91,13 @@ static int64_t fd_io(struct cvm *vm, struct fd_entry *e, bool write, uint32_t io
 
 	if (e->kind == FD_STREAM)
 		return stream_io(vm, e, write, iovs, n);
+	if (e->kind == FD_CONSOLE && !write)
+		return stdin_read(vm, e, iovs, n);
 	err = wasi_load_iovs(vm, iovs, n, iov);
 	if (err)
 		return -(int64_t)err;
 	switch (e->kind) {
 	case FD_CONSOLE:
-		if (!write)
-			return stdin_read(vm, e, iov, n);
 		rc = console_writev(console_out(vm, e), iov, (int)n);
 		return rc < 0 ? -WASI_EIO : rc;
 	case FD_SOCKET:

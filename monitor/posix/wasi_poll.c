@@ -279,6 +279,16 @@ uint32_t Z_wasi_snapshot_preview1Z_poll_oneoff(struct cvm *vm, uint32_t in, uint
 		return (uint32_t)-rc;
 	}
 	waited = rt_now_ns() - start;
+	/*
+	 * While it waited, a call into vm may have mapped a capability window over the arrays:
+	 * they are looked up again, so no event lands in memory that is not vm's own.
+	 */
+	subs = gm_array(vm, in, nsubs, WASI_SUBSCRIPTION_BYTES);
+	events = gm_array(vm, out, nsubs, WASI_EVENT_BYTES);
+	if (!subs || !events || !gm_range(vm, nevents_ptr, 4)) {
+		free(mem);
+		return WASI_EFAULT;
+	}
 	/* Second pass: report. */
 	for (i = 0; i < nsubs; i++) {
 		const uint8_t *s = subs + (size_t)i * WASI_SUBSCRIPTION_BYTES;
