@@ -21,21 +21,20 @@
 #define NSEC_PER_SEC 1000000000ull
 #define LINKS_FOLLOWED_MAX 40
 #define PATH_BYTES 4096		  /* a path, symbolic links expanded, fits in this with its NUL */
-#define IO_CHUNK (1u << 30)	  /* the most one libext2fs file call moves */
 #define LAST_BLOCK 0xffffffffull  /* logical block numbers are 32 bits */
 #define NO_BLOCK ((blk64_t)-1)
 #define STACK_INLINE 32		  /* directory levels a resolution holds without allocating */
-#define DIRECT_MIN_BYTES (64u << 10) /* from this many whole blocks, they bypass the file buffer */
 
 /* An inode that nodes have open, shared by all of them. */
 struct disk_inode {
 	struct disk_inode *next;
 	ext2_ino_t ino;
 	unsigned int refs;
-	ext2_file_t file;  /* regular files: the one libext2fs file every node of it uses */
-	uint64_t written;  /* when data was last written, not yet in mtime/ctime (0: none) */
+	bool regular;	   /* a regular file: inode holds its inode as it stands */
+	bool dirty;	   /* inode has changes the image's copy lacks */
 	bool removed;	   /* its last name is gone: it is freed at the last close */
-	bool mapped;	   /* mapping holds how some of its blocks lie (extent_from) */
+	bool mapped;	   /* mapping holds how some of its blocks lie (file_map) */
+	struct ext2_inode_large inode;
 	struct ext2fs_extent mapping;
 };
 
@@ -50,7 +49,9 @@ struct dir_block {
 struct disk_fs {
 	struct vfs base;
 	ext2_filsys fs;
-	int lock_fd;		 /* the image, locked with flock while mounted */
+	int fd;			 /* the image, locked with flock while mounted; file data moves
+				  * through it */
+	char *block;		 /* one block of room, where part of a new block is made */
 	uint64_t dev;
 	uint64_t dir_generation; /* counts directory changes */
 	struct disk_inode *open;
@@ -266,42 +267,47 @@ static errcode_t inode_write(struct disk_fs *d, ext2_ino_t ino, struct ext2_inod
 	errcode_t err;
 
 	err = ext2fs_write_inode_full(d->fs, ino, (struct ext2_inode *)in, sizeof(*in));
-	if (!err && o && o->file)
-		memcpy(ext2fs_file_get_inode(o->file), in, sizeof(struct ext2_inode));
+	if (!err && o && o->regular) {
+		o->inode = *in;
+		o->dirty = false;
+	}
 	return err;
 }
 
-/* Writes out what an open inode holds back: its file's buffered block, its write times. */
+/* Writes out the changes an open file's inode holds back. */
 static errcode_t open_settle(struct disk_fs *d, struct disk_inode *o)
 {
-	struct ext2_inode_large in;
 	errcode_t err;
 
-	if (!o->file)
+	if (!o->dirty)
 		return 0;
-	err = ext2fs_file_flush(o->file);
-	if (err || !o->written)
-		return err;
-	err = inode_read(d, o->ino, &in);
-	if (err)
-		return err;
-	inode_times_set(d->fs, &in, TIME_MODIFY | TIME_CHANGE, o->written);
-	err = inode_write(d, o->ino, &in);
+	err = ext2fs_write_inode_full(d->fs, o->ino, (struct ext2_inode *)&o->inode,
+				      sizeof(o->inode));
 	if (!err)
-		o->written = 0;
+		o->dirty = false;
 	return err;
 }
 
-/* An inode as it stands, with what open files of it hold written out first. */
+/* Takes the image's copy of an open file's inode again, after a change made to it there. */
+static errcode_t open_reload(struct disk_fs *d, struct disk_inode *o)
+{
+	struct ext2_inode_large in;
+	errcode_t err = inode_read(d, o->ino, &in);
+
+	if (!err)
+		o->inode = in;
+	o->mapped = false;
+	return err;
+}
+
+/* An inode as it stands: an open file's own copy, else the image's. */
 static errcode_t inode_load(struct disk_fs *d, ext2_ino_t ino, struct ext2_inode_large *in)
 {
 	struct disk_inode *o = open_find(d, ino);
-	errcode_t err;
 
-	if (o) {
-		err = open_settle(d, o);
-		if (err)
-			return err;
+	if (o && o->regular) {
+		*in = o->inode;
+		return 0;
 	}
 	return inode_read(d, ino, in);
 }
@@ -853,7 +859,6 @@ static int node_new(struct disk_fs *d, ext2_ino_t ino, struct ext2_inode_large *
 {
 	struct disk_node *n = calloc(1, sizeof(*n));
 	struct disk_inode *o = open_find(d, ino);
-	errcode_t err;
 
 	if (!n)
 		return -WASI_ENOMEM;
@@ -864,15 +869,8 @@ static int node_new(struct disk_fs *d, ext2_ino_t ino, struct ext2_inode_large *
 			return -WASI_ENOMEM;
 		}
 		o->ino = ino;
-		if (LINUX_S_ISREG(in->i_mode)) {
-			err = ext2fs_file_open2(d->fs, ino, (struct ext2_inode *)in,
-						d->base.readonly ? 0 : EXT2_FILE_WRITE, &o->file);
-			if (err) {
-				free(o);
-				free(n);
-				return wasi_err(err);
-			}
-		}
+		o->regular = LINUX_S_ISREG(in->i_mode);
+		o->inode = *in;
 		o->next = d->open;
 		d->open = o;
 	}
@@ -893,8 +891,6 @@ static void open_release(struct disk_fs *d, struct disk_inode *o)
 	struct disk_inode **at;
 
 	open_settle(d, o);
-	if (o->file)
-		ext2fs_file_close(o->file);
 	for (at = &d->open; *at != o; at = &(*at)->next)
 		;
 	*at = o->next;
@@ -903,42 +899,382 @@ static void open_release(struct disk_fs *d, struct disk_inode *o)
 	free(o);
 }
 
-/* Replaces an open file's libext2fs file with a fresh one, so that no block it buffered, or
- * mapping it remembered, outlives a change made around it (a truncation, an allocation,
- * blocks written straight to the image). */
-static errcode_t file_reopen(struct disk_fs *d, struct disk_inode *o)
+/* Reads len bytes at byte off of the image into buf. */
+static errcode_t image_read(struct disk_fs *d, uint64_t off, char *buf, size_t len)
 {
-	struct ext2_inode_large in;
-	ext2_file_t file;
-	errcode_t err = inode_load(d, o->ino, &in);
+	ssize_t n;
 
-	if (!err)
-		err = ext2fs_file_open2(d->fs, o->ino, (struct ext2_inode *)&in,
-					EXT2_FILE_WRITE, &file);
+	while (len) {
+		n = pread(d->fd, buf, len, (off_t)off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return n ? (errcode_t)errno : EXT2_ET_SHORT_READ;
+		buf += n;
+		off += (uint64_t)n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* Writes len bytes from buf at byte off of the image. */
+static errcode_t image_write(struct disk_fs *d, uint64_t off, const char *buf, size_t len)
+{
+	ssize_t n;
+
+	while (len) {
+		n = pwrite(d->fd, buf, len, (off_t)off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return n ? (errcode_t)errno : EXT2_ET_SHORT_WRITE;
+		buf += n;
+		off += (uint64_t)n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* The blocks that len bytes from byte pos on touch, as many as one extent holds at most. */
+static blk64_t blocks_spanned(unsigned int bs, uint64_t pos, uint64_t len)
+{
+	uint64_t n = (pos % bs + len + bs - 1) / bs;
+
+	return n < EXT_INIT_MAX_LEN ? n : EXT_INIT_MAX_LEN;
+}
+
+/* How extent tree h maps logical blocks from lblk on, as an extent that starts there: e_pblk
+ * is 0 in a hole (which lasts until the next extent). */
+static errcode_t extent_from(ext2_extent_handle_t h, blk64_t lblk, struct ext2fs_extent *out)
+{
+	struct ext2fs_extent e;
+	errcode_t err = ext2fs_extent_goto(h, lblk);
+
+	out->e_lblk = lblk;
+	if (!err) {
+		err = ext2fs_extent_get(h, EXT2_EXTENT_CURRENT, &e);
+		if (err)
+			return err;
+		out->e_pblk = e.e_pblk + (lblk - e.e_lblk);
+		out->e_len = (__u32)(e.e_lblk + e.e_len - lblk);
+		out->e_flags = e.e_flags;
+		return 0;
+	}
+	if (err != EXT2_ET_EXTENT_NOT_FOUND)
+		return err;
+	out->e_pblk = 0;
+	out->e_len = (__u32)(LAST_BLOCK - lblk);
+	out->e_flags = 0;
+	/* goto left the nearest extent current. */
+	err = ext2fs_extent_get(h, EXT2_EXTENT_CURRENT, &e);
+	if (!err && e.e_lblk < lblk)
+		err = ext2fs_extent_get(h, EXT2_EXTENT_NEXT_LEAF, &e);
+	if (!err && e.e_lblk > lblk)
+		out->e_len = (__u32)(e.e_lblk - lblk);
+	return err == EXT2_ET_EXTENT_NO_NEXT || err == EXT2_ET_NO_CURRENT_NODE ? 0 : err;
+}
+
+/* How block-mapped open file o maps logical blocks from lblk on, as extent_from() tells it for
+ * extents, looking no further than want blocks. */
+static errcode_t bmap_from(struct disk_fs *d, struct disk_inode *o, blk64_t lblk, blk64_t want,
+			   struct ext2fs_extent *out)
+{
+	blk64_t pblk;
+	errcode_t err;
+
+	out->e_lblk = lblk;
+	out->e_len = 0;
+	out->e_flags = 0;
+	do {
+		err = ext2fs_bmap2(d->fs, o->ino, (struct ext2_inode *)&o->inode, NULL, 0,
+				   lblk + out->e_len, NULL, &pblk);
+		if (err)
+			return err;
+		if (!out->e_len)
+			out->e_pblk = pblk;
+		else if (out->e_pblk ? pblk != out->e_pblk + out->e_len : pblk != 0)
+			break;
+		out->e_len++;
+	} while (out->e_len < want && lblk + out->e_len < LAST_BLOCK);
+	return 0;
+}
+
+/* How open file o's blocks lie from logical block lblk on, as an extent that starts there
+ * (e_pblk 0 in a hole); want: the blocks the caller is after. Remembered while they stay put. */
+static errcode_t file_map(struct disk_fs *d, struct disk_inode *o, blk64_t lblk, blk64_t want,
+			  struct ext2fs_extent *out)
+{
+	struct ext2fs_extent *m = &o->mapping;
+	struct ext2_inode *in = (struct ext2_inode *)&o->inode;
+	blk64_t blocks = ext2fs_blocks_count(d->fs->super);
+	ext2_extent_handle_t h;
+	errcode_t err;
+
+	if (!o->mapped || lblk < m->e_lblk || lblk - m->e_lblk >= m->e_len) {
+		o->mapped = false;
+		if (in->i_flags & EXT4_EXTENTS_FL) {
+			err = ext2fs_extent_open2(d->fs, o->ino, in, &h);
+			if (err)
+				return err;
+			err = extent_from(h, lblk, m);
+			ext2fs_extent_free(h);
+		} else {
+			err = bmap_from(d, o, lblk, want, m);
+		}
+		if (err)
+			return err;
+		/* A damaged map: no data goes to or comes from outside the file system. */
+		if (m->e_pblk && (m->e_pblk >= blocks || m->e_len > blocks - m->e_pblk))
+			return EXT2_ET_BAD_BLOCK_NUM;
+		o->mapped = true;
+	}
+	out->e_lblk = lblk;
+	out->e_pblk = m->e_pblk ? m->e_pblk + (lblk - m->e_lblk) : 0;
+	out->e_len = (__u32)(m->e_len - (lblk - m->e_lblk));
+	out->e_flags = m->e_flags;
+	return 0;
+}
+
+/* Open file o's data changed now: its modification and change times say so. */
+static void data_changed(struct disk_fs *d, struct disk_inode *o)
+{
+	inode_times_set(d->fs, &o->inode, TIME_MODIFY | TIME_CHANGE, now_ns());
+	o->dirty = true;
+}
+
+/* Zeros the rest of open file o's block holding byte size, where that block is written, so
+ * that growing the file again reads zeros there. */
+static errcode_t tail_zero(struct disk_fs *d, struct disk_inode *o, uint64_t size)
+{
+	unsigned int bs = d->fs->blocksize, off = (unsigned int)(size % bs);
+	struct ext2fs_extent at;
+	errcode_t err;
+
+	if (!off)
+		return 0;
+	err = file_map(d, o, size / bs, 1, &at);
+	if (err || !at.e_pblk || (at.e_flags & EXT2_EXTENT_FLAGS_UNINIT))
+		return err;
+	memset(d->block, 0, bs - off);
+	return image_write(d, at.e_pblk * bs + off, d->block, bs - off);
+}
+
+/*
+ * Fills the hole at logical block lblk of inode ino (extent tree h on inode in) with buf's
+ * first *count blocks: blocks are found, written, then claimed and mapped, the extent before
+ * growing when they follow it. *count: how many (fewer when free space is in pieces).
+ */
+static errcode_t hole_fill(ext2_filsys fs, ext2_ino_t ino, ext2_extent_handle_t h,
+			   struct ext2_inode *in, blk64_t lblk, blk64_t *count, const char *buf)
+{
+	struct ext2fs_extent left, e, add;
+	bool grow = false;
+	blk64_t goal, pblk, len;
+	errcode_t err;
+	int op;
+
+	if (lblk > 0 && ext2fs_extent_goto(h, lblk - 1) == 0 &&
+	    ext2fs_extent_get(h, EXT2_EXTENT_CURRENT, &left) == 0)
+		grow = !(left.e_flags & EXT2_EXTENT_FLAGS_UNINIT);
+	goal = grow ? left.e_pblk + left.e_len : ext2fs_find_inode_goal(fs, ino, in, lblk);
+	len = *count < EXT_INIT_MAX_LEN ? *count : EXT_INIT_MAX_LEN;
+	err = ext2fs_new_range(fs, 0, goal, len, NULL, &pblk, &len);
 	if (err)
 		return err;
-	ext2fs_file_close(o->file);
-	o->file = file;
+	if (len > *count)
+		len = *count;
+	if (len > EXT_INIT_MAX_LEN)
+		len = EXT_INIT_MAX_LEN;
+	err = io_channel_write_blk64(fs->io, pblk, (int)len, buf);
+	if (err)
+		return err;
+	ext2fs_block_alloc_stats_range(fs, pblk, (blk_t)len, +1);
+	if (grow && left.e_pblk + left.e_len == pblk && left.e_len + len <= EXT_INIT_MAX_LEN) {
+		left.e_len += (__u32)len;
+		err = ext2fs_extent_goto(h, left.e_lblk);
+		if (!err)
+			err = ext2fs_extent_replace(h, 0, &left);
+	} else {
+		add.e_pblk = pblk;
+		add.e_lblk = lblk;
+		add.e_len = (__u32)len;
+		add.e_flags = 0;
+		/* goto leaves the nearest extent current: insert after it, or before when it
+		 * comes later (or there is none). */
+		ext2fs_extent_goto(h, lblk);
+		op = ext2fs_extent_get(h, EXT2_EXTENT_CURRENT, &e) == 0 && e.e_lblk < lblk
+			     ? EXT2_EXTENT_INSERT_AFTER
+			     : 0;
+		err = ext2fs_extent_insert(h, op, &add);
+		if (!err)
+			err = ext2fs_extent_fix_parents(h);
+	}
+	if (!err)
+		err = ext2fs_iblk_add_blocks(fs, in, len);
+	if (err) {
+		ext2fs_block_alloc_stats_range(fs, pblk, (blk_t)len, -1);
+		return err;
+	}
+	*count = len;
 	return 0;
+}
+
+/*
+ * Writes *count whole blocks from buf at logical block at->e_lblk of open file o, where it
+ * has a hole or unwritten blocks (at: how they lie): blocks are allocated and mapped, or
+ * marked written. *count: how many were written, also on failure (fewer when free space is
+ * in pieces).
+ */
+static errcode_t blocks_fill(struct disk_fs *d, struct disk_inode *o,
+			     const struct ext2fs_extent *at, blk64_t *count, const char *buf)
+{
+	ext2_filsys fs = d->fs;
+	struct ext2_inode *in = (struct ext2_inode *)&o->inode;
+	unsigned int bs = fs->blocksize;
+	blk64_t want = *count, lblk = at->e_lblk, pblk;
+	ext2_extent_handle_t h;
+	errcode_t err;
+
+	o->mapped = false;
+	o->dirty = true;
+	*count = 0;
+	if (!(in->i_flags & EXT4_EXTENTS_FL)) {
+		/* Block maps: a block at a time, where libext2fs finds room. */
+		while (*count < want) {
+			err = ext2fs_bmap2(fs, o->ino, in, NULL, BMAP_ALLOC, lblk + *count, NULL,
+					   &pblk);
+			if (!err)
+				err = image_write(d, pblk * bs, buf + *count * bs, bs);
+			if (err)
+				return err;
+			(*count)++;
+		}
+		return 0;
+	}
+	err = ext2fs_extent_open2(fs, o->ino, in, &h);
+	if (err)
+		return err;
+	if (!at->e_pblk) {
+		*count = want;
+		err = hole_fill(fs, o->ino, h, in, lblk, count, buf);
+		if (err)
+			*count = 0;
+	} else {
+		/* Unwritten blocks, once written, are marked so. */
+		err = image_write(d, at->e_pblk * bs, buf, want * bs);
+		while (!err && *count < want) {
+			err = ext2fs_extent_set_bmap(h, lblk + *count, at->e_pblk + *count, 0);
+			if (!err)
+				(*count)++;
+		}
+	}
+	ext2fs_extent_free(h);
+	return err;
+}
+
+/* Reads up to len bytes at pos of open file o into buf, stopping at its end; *done: how
+ * many. Holes and unwritten blocks read as zeros. */
+static errcode_t file_read(struct disk_fs *d, struct disk_inode *o, uint64_t pos, char *buf,
+			   size_t len, size_t *done)
+{
+	unsigned int bs = d->fs->blocksize;
+	uint64_t size = EXT2_I_SIZE(&o->inode), at_pos, part;
+	struct ext2fs_extent at;
+	errcode_t err = 0;
+
+	*done = 0;
+	if (pos >= size)
+		return 0;
+	if (len > size - pos)
+		len = (size_t)(size - pos);
+	while (!err && *done < len) {
+		at_pos = pos + *done;
+		err = file_map(d, o, at_pos / bs, blocks_spanned(bs, at_pos, len - *done), &at);
+		if (err)
+			break;
+		part = (uint64_t)at.e_len * bs - at_pos % bs;
+		if (part > len - *done)
+			part = len - *done;
+		if (!at.e_pblk || (at.e_flags & EXT2_EXTENT_FLAGS_UNINIT))
+			memset(buf + *done, 0, part);
+		else
+			err = image_read(d, at.e_pblk * bs + at_pos % bs, buf + *done, part);
+		if (!err)
+			*done += part;
+	}
+	return err;
+}
+
+/*
+ * Writes len bytes from buf at pos of open file o; *done: how many. Where it has blocks the
+ * bytes go in place; elsewhere whole blocks are written (blocks_fill), part of one padded
+ * with the zeros it reads as.
+ */
+static errcode_t file_write(struct disk_fs *d, struct disk_inode *o, uint64_t pos,
+			    const char *buf, size_t len, size_t *done)
+{
+	unsigned int bs = d->fs->blocksize, off;
+	struct ext2fs_extent at;
+	uint64_t at_pos, part;
+	const char *from;
+	blk64_t count;
+	errcode_t err = 0;
+	bool whole;
+
+	*done = 0;
+	while (!err && *done < len) {
+		at_pos = pos + *done;
+		off = (unsigned int)(at_pos % bs);
+		err = file_map(d, o, at_pos / bs, blocks_spanned(bs, at_pos, len - *done), &at);
+		if (err)
+			break;
+		part = (uint64_t)at.e_len * bs - off;
+		if (part > len - *done)
+			part = len - *done;
+		if (at.e_pblk && !(at.e_flags & EXT2_EXTENT_FLAGS_UNINIT)) {
+			err = image_write(d, at.e_pblk * bs + off, buf + *done, part);
+			if (!err)
+				*done += part;
+			continue;
+		}
+		whole = !off && part >= bs;
+		from = buf + *done;
+		count = part / bs;
+		if (!whole) {
+			if (part > bs - off)
+				part = bs - off;
+			memset(d->block, 0, bs);
+			memcpy(d->block + off, from, part);
+			from = d->block;
+			count = 1;
+		}
+		err = blocks_fill(d, o, &at, &count, from);
+		*done += whole ? count * bs : count ? part : 0;
+	}
+	return err;
 }
 
 /* Sets an open file's size: blocks past the end are freed, growth reads as zeros. */
 static int file_resize(struct disk_fs *d, struct disk_inode *o, uint64_t size)
 {
-	errcode_t err;
+	unsigned int bs = d->fs->blocksize;
+	errcode_t err, rerr;
 
-	if (size > file_size_max(d->fs, ext2fs_file_get_inode(o->file)))
+	if (size > file_size_max(d->fs, (struct ext2_inode *)&o->inode))
 		return -WASI_EFBIG;
-	o->mapped = false;
 	err = open_settle(d, o);
+	if (err)
+		return wasi_err(err);
+	err = blocks_free(d, o->ino, (size + bs - 1) / bs);
+	rerr = open_reload(d, o);
 	if (!err)
-		err = blocks_free(d, o->ino, (size + d->fs->blocksize - 1) / d->fs->blocksize);
+		err = rerr;
 	if (!err)
-		err = file_reopen(d, o);
+		err = tail_zero(d, o, size);
 	if (!err)
-		err = ext2fs_file_set_size2(o->file, size);
+		err = ext2fs_inode_size_set(d->fs, (struct ext2_inode *)&o->inode, size);
 	if (!err)
-		o->written = now_ns();
+		data_changed(d, o);
 	return wasi_err(err);
 }
 
@@ -1057,268 +1393,6 @@ static void disk_close(struct vfs_node *node)
 		open_release(d, o);
 }
 
-/* Moves len bytes at pos through the libext2fs file's buffer; *done: how many (a read stops
- * at the end of the file). */
-static errcode_t file_span(ext2_file_t file, uint64_t pos, char *buf, size_t len, bool write,
-			   size_t *done)
-{
-	errcode_t err = ext2fs_file_llseek(file, pos, EXT2_SEEK_SET, NULL);
-
-	*done = 0;
-	while (!err && *done < len) {
-		size_t left = len - *done;
-		unsigned int want = left < IO_CHUNK ? (unsigned int)left : IO_CHUNK, got = 0;
-
-		if (write)
-			err = ext2fs_file_write(file, buf + *done, want, &got);
-		else
-			err = ext2fs_file_read(file, buf + *done, want, &got);
-		*done += got;
-		if (!write && got < want)
-			break;
-	}
-	return err;
-}
-
-/* How extent tree h maps logical blocks from lblk on, as an extent that starts there: e_pblk
- * is 0 in a hole (which lasts until the next extent). */
-static errcode_t extent_from(ext2_extent_handle_t h, blk64_t lblk, struct ext2fs_extent *out)
-{
-	struct ext2fs_extent e;
-	errcode_t err = ext2fs_extent_goto(h, lblk);
-
-	out->e_lblk = lblk;
-	if (!err) {
-		err = ext2fs_extent_get(h, EXT2_EXTENT_CURRENT, &e);
-		if (err)
-			return err;
-		out->e_pblk = e.e_pblk + (lblk - e.e_lblk);
-		out->e_len = (__u32)(e.e_lblk + e.e_len - lblk);
-		out->e_flags = e.e_flags;
-		return 0;
-	}
-	if (err != EXT2_ET_EXTENT_NOT_FOUND)
-		return err;
-	out->e_pblk = 0;
-	out->e_len = (__u32)(LAST_BLOCK - lblk);
-	out->e_flags = 0;
-	/* goto left the nearest extent current. */
-	err = ext2fs_extent_get(h, EXT2_EXTENT_CURRENT, &e);
-	if (!err && e.e_lblk < lblk)
-		err = ext2fs_extent_get(h, EXT2_EXTENT_NEXT_LEAF, &e);
-	if (!err && e.e_lblk > lblk)
-		out->e_len = (__u32)(e.e_lblk - lblk);
-	return err == EXT2_ET_EXTENT_NO_NEXT || err == EXT2_ET_NO_CURRENT_NODE ? 0 : err;
-}
-
-/*
- * Fills the hole at logical block lblk of inode ino (extent tree h on inode in) with buf's
- * first *count blocks: blocks are found, written, then claimed and mapped, the extent before
- * growing when they follow it. *count: how many (fewer when free space is in pieces).
- */
-static errcode_t hole_fill(ext2_filsys fs, ext2_ino_t ino, ext2_extent_handle_t h,
-			   struct ext2_inode *in, blk64_t lblk, blk64_t *count, const char *buf)
-{
-	struct ext2fs_extent left, e, add;
-	bool grow = false;
-	blk64_t goal, pblk, len;
-	errcode_t err;
-	int op;
-
-	if (lblk > 0 && ext2fs_extent_goto(h, lblk - 1) == 0 &&
-	    ext2fs_extent_get(h, EXT2_EXTENT_CURRENT, &left) == 0)
-		grow = !(left.e_flags & EXT2_EXTENT_FLAGS_UNINIT);
-	goal = grow ? left.e_pblk + left.e_len : ext2fs_find_inode_goal(fs, ino, in, lblk);
-	len = *count < EXT_INIT_MAX_LEN ? *count : EXT_INIT_MAX_LEN;
-	err = ext2fs_new_range(fs, 0, goal, len, NULL, &pblk, &len);
-	if (err)
-		return err;
-	if (len > *count)
-		len = *count;
-	if (len > EXT_INIT_MAX_LEN)
-		len = EXT_INIT_MAX_LEN;
-	err = io_channel_write_blk64(fs->io, pblk, (int)len, buf);
-	if (err)
-		return err;
-	ext2fs_block_alloc_stats_range(fs, pblk, (blk_t)len, +1);
-	if (grow && left.e_pblk + left.e_len == pblk && left.e_len + len <= EXT_INIT_MAX_LEN) {
-		left.e_len += (__u32)len;
-		err = ext2fs_extent_goto(h, left.e_lblk);
-		if (!err)
-			err = ext2fs_extent_replace(h, 0, &left);
-	} else {
-		add.e_pblk = pblk;
-		add.e_lblk = lblk;
-		add.e_len = (__u32)len;
-		add.e_flags = 0;
-		/* goto leaves the nearest extent current: insert after it, or before when it
-		 * comes later (or there is none). */
-		ext2fs_extent_goto(h, lblk);
-		op = ext2fs_extent_get(h, EXT2_EXTENT_CURRENT, &e) == 0 && e.e_lblk < lblk
-			     ? EXT2_EXTENT_INSERT_AFTER
-			     : 0;
-		err = ext2fs_extent_insert(h, op, &add);
-		if (!err)
-			err = ext2fs_extent_fix_parents(h);
-	}
-	if (!err)
-		err = ext2fs_iblk_add_blocks(fs, in, len);
-	if (err) {
-		ext2fs_block_alloc_stats_range(fs, pblk, (blk_t)len, -1);
-		return err;
-	}
-	*count = len;
-	return 0;
-}
-
-/* Writes count whole blocks from buf at logical block lblk of extent-mapped inode ino (in)
- * straight to the image, allocating where there are holes; *done: the blocks written. */
-static errcode_t blocks_write(ext2_filsys fs, ext2_ino_t ino, struct ext2_inode *in,
-			      blk64_t lblk, blk64_t count, const char *buf, blk64_t *done)
-{
-	ext2_extent_handle_t h = NULL;
-	errcode_t err = ext2fs_extent_open2(fs, ino, in, &h);
-	struct ext2fs_extent at;
-	blk64_t run, i;
-	const char *from;
-
-	*done = 0;
-	while (!err && *done < count) {
-		from = buf + *done * fs->blocksize;
-		err = extent_from(h, lblk + *done, &at);
-		if (err)
-			break;
-		run = at.e_len < count - *done ? at.e_len : count - *done;
-		if (!at.e_pblk)
-			err = hole_fill(fs, ino, h, in, at.e_lblk, &run, from);
-		else
-			err = io_channel_write_blk64(fs->io, at.e_pblk, (int)run, from);
-		/* Unwritten blocks, now written, are marked so. */
-		for (i = 0; !err && at.e_pblk && (at.e_flags & EXT2_EXTENT_FLAGS_UNINIT) && i < run;
-		     i++)
-			err = ext2fs_extent_set_bmap(h, at.e_lblk + i, at.e_pblk + i, 0);
-		if (!err)
-			*done += run;
-	}
-	if (h)
-		ext2fs_extent_free(h);
-	return err;
-}
-
-/* Writes whole blocks of open file o straight to the image (direct_write's work), extending
- * it; its libext2fs file is replaced, its buffer being stale. */
-static errcode_t direct_write(struct disk_fs *d, struct disk_inode *o, blk64_t lblk,
-			      blk64_t count, const char *buf, blk64_t *done)
-{
-	struct ext2_inode in;
-	errcode_t err, werr;
-	uint64_t end;
-
-	*done = 0;
-	err = open_settle(d, o);
-	if (!err)
-		err = ext2fs_read_inode(d->fs, o->ino, &in);
-	if (err)
-		return err;
-	err = blocks_write(d->fs, o->ino, &in, lblk, count, buf, done);
-	end = (lblk + *done) * d->fs->blocksize;
-	if (end > EXT2_I_SIZE(&in))
-		ext2fs_inode_size_set(d->fs, &in, end);
-	werr = ext2fs_write_inode(d->fs, o->ino, &in);
-	if (!werr)
-		werr = file_reopen(d, o);
-	return err ? err : werr;
-}
-
-/* How open file o's blocks lie from lblk on (extent_from), remembered while they stay put. */
-static errcode_t open_mapping(struct disk_fs *d, struct disk_inode *o, blk64_t lblk,
-			      struct ext2fs_extent *out)
-{
-	struct ext2fs_extent *m = &o->mapping;
-	struct ext2_inode in;
-	ext2_extent_handle_t h;
-	errcode_t err;
-
-	if (!o->mapped || lblk < m->e_lblk || lblk - m->e_lblk >= m->e_len) {
-		in = *ext2fs_file_get_inode(o->file);
-		err = ext2fs_extent_open2(d->fs, o->ino, &in, &h);
-		if (err)
-			return err;
-		err = extent_from(h, lblk, m);
-		ext2fs_extent_free(h);
-		if (err)
-			return err;
-		o->mapped = true;
-	}
-	out->e_lblk = lblk;
-	out->e_pblk = m->e_pblk ? m->e_pblk + (lblk - m->e_lblk) : 0;
-	out->e_len = (__u32)(m->e_len - (lblk - m->e_lblk));
-	out->e_flags = m->e_flags;
-	return 0;
-}
-
-/* Reads count whole blocks at logical block lblk of extent-mapped open file o straight from
- * the image into buf; *done: the blocks read. */
-static errcode_t direct_read(struct disk_fs *d, struct disk_inode *o, blk64_t lblk,
-			     blk64_t count, char *buf, blk64_t *done)
-{
-	struct ext2fs_extent at;
-	errcode_t err = ext2fs_file_flush(o->file);
-	blk64_t run;
-	char *to;
-
-	*done = 0;
-	while (!err && *done < count) {
-		to = buf + *done * d->fs->blocksize;
-		err = open_mapping(d, o, lblk + *done, &at);
-		if (err)
-			break;
-		run = at.e_len < count - *done ? at.e_len : count - *done;
-		if (!at.e_pblk || (at.e_flags & EXT2_EXTENT_FLAGS_UNINIT))
-			memset(to, 0, run * d->fs->blocksize);
-		else
-			err = io_channel_read_blk64(d->fs->io, at.e_pblk, (int)run, to);
-		if (!err)
-			*done += run;
-	}
-	return err;
-}
-
-/* Reads or writes len bytes at pos of open file o (*done: how many); many whole blocks of an
- * extent-mapped file go straight, the rest through the libext2fs file. */
-static errcode_t file_io(struct disk_fs *d, struct disk_inode *o, uint64_t pos, char *buf,
-			 size_t len, bool write, size_t *done)
-{
-	struct ext2_inode *in = ext2fs_file_get_inode(o->file);
-	unsigned int bs = d->fs->blocksize;
-	uint64_t size = EXT2_I_SIZE(in);
-	size_t head = pos % bs ? bs - pos % bs : 0, part;
-	blk64_t blocks, moved = 0;
-	errcode_t err;
-
-	if (head > len)
-		head = len;
-	blocks = (len - head) / bs;
-	if (!write)
-		blocks = pos + head >= size ? 0 : blocks < (size - pos - head) / bs
-						  ? blocks : (size - pos - head) / bs;
-	if (!(in->i_flags & EXT4_EXTENTS_FL) || blocks * bs < DIRECT_MIN_BYTES)
-		return file_span(o->file, pos, buf, len, write, done);
-	err = file_span(o->file, pos, buf, head, write, done);
-	if (err || *done < head)
-		return err;
-	if (write)
-		err = direct_write(d, o, (pos + head) / bs, blocks, buf + head, &moved);
-	else
-		err = direct_read(d, o, (pos + head) / bs, blocks, buf + head, &moved);
-	*done += moved * bs;
-	if (err || moved < blocks)
-		return err;
-	err = file_span(o->file, pos + *done, buf + *done, len - *done, write, &part);
-	*done += part;
-	return err;
-}
-
 /* 0 when node's file data may be changed through it, else why not. */
 static int data_change_check(struct vfs_node *node)
 {
@@ -1343,7 +1417,7 @@ static int64_t disk_read(struct vfs_node *node, const struct iovec *iov, int n, 
 	if (node->is_dir)
 		return -WASI_EISDIR;
 	for (i = 0; i < n && !err; i++) {
-		err = file_io(d, o, *off + total, iov[i].iov_base, iov[i].iov_len, false, &done);
+		err = file_read(d, o, *off + total, iov[i].iov_base, iov[i].iov_len, &done);
 		total += done;
 		if (done < iov[i].iov_len)
 			break;
@@ -1359,26 +1433,31 @@ static int64_t disk_write(struct vfs_node *node, const struct iovec *iov, int n,
 {
 	struct disk_fs *d = disk_of(node);
 	struct disk_inode *o = node_of(node)->inode;
+	struct ext2_inode *in = (struct ext2_inode *)&o->inode;
 	uint64_t pos, total = 0, want = 0;
-	errcode_t err = 0;
+	errcode_t err = 0, serr;
 	size_t done;
 	int i, r = data_change_check(node);
 
 	if (r)
 		return r;
-	o->mapped = false;
-	pos = append ? EXT2_I_SIZE(ext2fs_file_get_inode(o->file)) : *off;
+	pos = append ? EXT2_I_SIZE(in) : *off;
 	for (i = 0; i < n; i++)
 		want += iov[i].iov_len;
-	if (want && (pos + want < pos ||
-		     pos + want > file_size_max(d->fs, ext2fs_file_get_inode(o->file))))
+	if (want && (pos + want < pos || pos + want > file_size_max(d->fs, in)))
 		return -WASI_EFBIG;
 	for (i = 0; i < n && !err; i++) {
-		err = file_io(d, o, pos + total, iov[i].iov_base, iov[i].iov_len, true, &done);
+		err = file_write(d, o, pos + total, iov[i].iov_base, iov[i].iov_len, &done);
 		total += done;
 	}
-	if (total)
-		o->written = now_ns();
+	if (total) {
+		if (pos + total > EXT2_I_SIZE(in)) {
+			serr = ext2fs_inode_size_set(d->fs, in, pos + total);
+			if (!err)
+				err = serr;
+		}
+		data_changed(d, o);
+	}
 	if (err && total == 0)
 		return wasi_err(err);
 	*off = pos + total;
@@ -1464,12 +1543,15 @@ static int disk_set_times(struct vfs_node *node, uint64_t atim, uint64_t mtim, u
 static int disk_sync(struct vfs_node *node, bool data_only)
 {
 	struct disk_fs *d = disk_of(node);
-	errcode_t err;
+	struct disk_inode *o;
+	errcode_t err = 0;
 
 	(void)data_only; /* the allocation metadata the data needs goes out with it */
 	if (d->base.readonly)
 		return 0;
-	err = open_settle(d, node_of(node)->inode);
+	/* The whole file system's metadata goes out: every open file's inode too. */
+	for (o = d->open; o && !err; o = o->next)
+		err = open_settle(d, o);
 	if (!err)
 		err = ext2fs_flush(d->fs);
 	return wasi_err(err);
@@ -1479,31 +1561,28 @@ static int disk_allocate(struct vfs_node *node, uint64_t off, uint64_t len)
 {
 	struct disk_fs *d = disk_of(node);
 	struct disk_inode *o = node_of(node)->inode;
-	struct ext2_inode *in;
 	unsigned int bs = d->fs->blocksize;
-	errcode_t err;
+	errcode_t err, rerr;
 	int r = data_change_check(node);
 
 	if (r)
 		return r;
 	if (len == 0)
 		return -WASI_EINVAL;
-	in = ext2fs_file_get_inode(o->file);
-	if (off + len < off || off + len > file_size_max(d->fs, in))
+	if (off + len < off || off + len > file_size_max(d->fs, (struct ext2_inode *)&o->inode))
 		return -WASI_EFBIG;
-	o->mapped = false;
 	err = open_settle(d, o);
-	/* Blocks past the end are allocated unwritten: they read as zeros. */
-	if (!err)
-		err = ext2fs_fallocate(d->fs, 0, o->ino, NULL, ~0ull, off / bs,
-				       (off + len - 1) / bs - off / bs + 1);
-	if (err) {
-		file_reopen(d, o);
+	if (err)
 		return wasi_err(err);
-	}
-	if (off + len > EXT2_I_SIZE(in))
+	/* Blocks past the end are allocated unwritten: they read as zeros. */
+	err = ext2fs_fallocate(d->fs, 0, o->ino, NULL, ~0ull, off / bs,
+			       (off + len - 1) / bs - off / bs + 1);
+	rerr = open_reload(d, o);
+	if (err || rerr)
+		return wasi_err(err ? err : rerr);
+	if (off + len > EXT2_I_SIZE(&o->inode))
 		return file_resize(d, o, off + len);
-	return wasi_err(file_reopen(d, o));
+	return 0;
 }
 
 static int disk_readdir(struct vfs_node *dir, uint64_t cookie, struct vfs_dirent *out)
@@ -1804,7 +1883,8 @@ static void disk_unmount(struct vfs *fs)
 		ext2fs_mark_super_dirty(d->fs);
 	}
 	ext2fs_close_free(&d->fs);
-	close(d->lock_fd);
+	close(d->fd);
+	free(d->block);
 	free(d);
 }
 
@@ -1907,7 +1987,7 @@ struct vfs *vfs_ext2_mount(const char *path, bool readonly, struct vfs_node **ro
 	}
 	d->base.ops = &disk_ops;
 	d->base.readonly = readonly;
-	d->lock_fd = fd;
+	d->fd = fd;
 	d->dev = (uint64_t)sb.st_dev << 32 ^ (uint64_t)sb.st_ino;
 	/* Without libext2fs's own block cache: in 1.47.0 a large write leaves stale clean copies
 	 * of the blocks it covers in it (fixed later); the kernel caches the image anyway. */
@@ -1921,6 +2001,11 @@ struct vfs *vfs_ext2_mount(const char *path, bool readonly, struct vfs_node **ro
 	why = refusal(d->fs->super, readonly);
 	if (why) {
 		errbuf_set(err, errlen, "%s", why);
+		goto fail;
+	}
+	d->block = malloc(d->fs->blocksize);
+	if (!d->block) {
+		errbuf_set(err, errlen, "out of memory");
 		goto fail;
 	}
 	if (!readonly) {
@@ -1954,6 +2039,7 @@ fail:
 	if (d->fs)
 		ext2fs_close_free(&d->fs);
 	close(fd);
+	free(d->block);
 	free(d);
 	return NULL;
 }

@@ -475,12 +475,13 @@ static void check_model(struct mnt *m, struct vfs_node *n, const unsigned char *
 
 /*
  * Random writes (small and large, aligned and not, into holes, over data, over allocated
- * space), truncations and allocations, against a model in memory: whole blocks take the
- * straight path, the rest the file buffer, and they agree. Images of 1 KiB and 4 KiB blocks.
+ * space), truncations and allocations, against a model in memory. Images of 1 KiB and 4 KiB
+ * blocks, and one of block maps (ext3: indirect and doubly indirect blocks).
  */
 static void random_io(void **state)
 {
-	static const char *const kinds[] = {"-t ext4", "-t ext4 -b 4096"};
+	static const char *const kinds[] = {"-t ext4", "-t ext4 -b 4096", "-t ext3 -b 4096"};
+	static const char *const names[] = {"random1k", "random4k", "random-ext3"};
 	const size_t max = 6 << 20;
 	unsigned char *model = calloc(1, max + 1), *buf = malloc(max + 1);
 	uint64_t seed = 15;
@@ -492,8 +493,8 @@ static void random_io(void **state)
 	(void)state;
 	assert_non_null(model);
 	assert_non_null(buf);
-	for (k = 0; k < 2; k++) {
-		image_make(&m, k ? "random4k" : "random1k", kinds[k]);
+	for (k = 0; k < 3; k++) {
+		image_make(&m, names[k], kinds[k]);
 		mount_as(&m, false);
 		n = open_ok(&m, "f", &CREATE);
 		other = open_ok(&m, "f", &RW);
@@ -564,9 +565,8 @@ static void random_io(void **state)
 	free(buf);
 }
 
-/* A block read through the file buffer, overwritten by a large write, then partly written
- * through the buffer again: the rest of it keeps the large write's data (libext2fs 1.47.0
- * kept a stale copy of it in its block cache). */
+/* A block read, overwritten by a large write, then partly written again: the rest of it keeps
+ * the large write's data (libext2fs 1.47.0, with its block cache on, kept a stale copy). */
 static void buffered_after_direct(void **state)
 {
 	const size_t size = 5 << 20;
@@ -596,6 +596,185 @@ static void buffered_after_direct(void **state)
 	fsck_clean(&m);
 	free(data);
 	free(back);
+}
+
+/* Writes len bytes of a pattern (seeded by tag) at pos, to the file and to its model. */
+static void model_write(struct vfs_node *n, unsigned char *model, size_t *size, size_t pos,
+			size_t len, int tag)
+{
+	size_t i;
+
+	if (pos > *size)
+		memset(model + *size, 0, pos - *size);
+	for (i = 0; i < len; i++)
+		model[pos + i] = (unsigned char)(tag * 37 + i * 11 + 1);
+	assert_int_equal(write_at(n, model + pos, len, pos), (int64_t)len);
+	if (pos + len > *size)
+		*size = pos + len;
+}
+
+/* Reads of len bytes at pos agree with the model (and stop at its end). */
+static void model_read(struct vfs_node *n, const unsigned char *model, size_t size, size_t pos,
+		       size_t len, unsigned char *back)
+{
+	size_t want = pos >= size ? 0 : pos + len > size ? size - pos : len;
+
+	memset(back, 0x5a, len);
+	assert_int_equal(read_at(n, back, len, pos), (int64_t)want);
+	assert_memory_equal(back, model + pos, want);
+}
+
+/*
+ * Writes and reads that begin or end inside a block, at the edges of holes, data and
+ * unwritten blocks, against a model: 1 KiB and 4 KiB blocks, extents and block maps (ext2).
+ */
+static void block_edges(void **state)
+{
+	static const char *const kinds[] = {"-t ext4", "-t ext4 -b 4096", "-t ext2 -b 4096"};
+	static const size_t bsizes[] = {1024, 4096, 4096};
+	const size_t max = 32 * 4096;
+	unsigned char *model = calloc(1, max), *back = malloc(max + 1);
+	size_t k, size, bs, i, j;
+	struct vfs_node *n;
+	struct mnt m;
+
+	(void)state;
+	assert_non_null(model);
+	assert_non_null(back);
+	for (k = 0; k < 3; k++) {
+		const size_t at[] = {0, 1, bsizes[k] - 1, bsizes[k], 3 * bsizes[k] + 4,
+				     6 * bsizes[k] - 8, 10 * bsizes[k] + 99, 21 * bsizes[k] + 2};
+		const size_t lens[] = {1, 7, bsizes[k], 2 * bsizes[k] + 3};
+
+		bs = bsizes[k];
+		image_make(&m, k == 0 ? "edges1k" : k == 1 ? "edges4k" : "edges-ext2", kinds[k]);
+		mount_as(&m, false);
+		n = open_ok(&m, "f", &CREATE);
+		size = 0;
+		/* Inside one new block, past the end: the blocks before it are a hole. */
+		model_write(n, model, &size, 3 * bs + 5, 10, 1);
+		model_write(n, model, &size, 0, 1, 2);
+		/* Across a block edge, both blocks new; then part, whole blocks, part. */
+		model_write(n, model, &size, 6 * bs - 7, 14, 3);
+		model_write(n, model, &size, 10 * bs + 1, 3 * bs - 2, 4);
+		/* Holes and data in turn, in one write. */
+		model_write(n, model, &size, 2 * bs - 3, 4 * bs + 6, 5);
+		check_model(&m, n, model, size, back);
+		/* Cut inside a block, grown again: the rest of that block reads as zeros, and so
+		 * does what a write past the end skips. */
+		assert_int_equal(m.ops->set_size(n, 10 * bs + 100), 0);
+		size = 10 * bs + 100;
+		assert_int_equal(m.ops->set_size(n, 12 * bs), 0);
+		memset(model + size, 0, 12 * bs - size);
+		size = 12 * bs;
+		model_write(n, model, &size, 12 * bs + 50, 10, 6);
+		check_model(&m, n, model, size, back);
+		/* Allocated blocks (unwritten on extents): written in part, whole, and across. */
+		assert_int_equal(m.ops->allocate(n, 20 * bs, 4 * bs), 0);
+		memset(model + size, 0, 24 * bs - size);
+		size = 24 * bs;
+		model_write(n, model, &size, 21 * bs + 3, 5, 7);
+		model_write(n, model, &size, 22 * bs, bs, 8);
+		model_write(n, model, &size, 23 * bs - 1, 2, 9);
+		model_write(n, model, &size, 24 * bs - 2, 2 * bs, 10);
+		for (i = 0; i < sizeof(at) / sizeof(at[0]); i++)
+			for (j = 0; j < sizeof(lens) / sizeof(lens[0]); j++)
+				model_read(n, model, size, at[i], lens[j], back);
+		check_model(&m, n, model, size, back);
+		m.ops->close(n);
+		remount(&m);
+		n = open_ok(&m, "f", &RD);
+		check_model(&m, n, model, size, back);
+		m.ops->close(n);
+		unmount(&m);
+		fsck_clean(&m);
+	}
+	free(model);
+	free(back);
+}
+
+/*
+ * Two files written a block at a time in turn get a block each time after the other's, so
+ * each lies in many extents (more than the inode holds: a tree with a leaf block). Single
+ * writes and reads across their edges, and on past the end, agree with a model.
+ */
+static void fragmented_extents(void **state)
+{
+	const size_t bs = 1024, blocks = 60, max = 80 * 1024;
+	unsigned char *model = calloc(1, max), *back = malloc(max + 1), other[1024];
+	struct vfs_node *n, *o;
+	size_t size = 0, i;
+	struct mnt m;
+
+	(void)state;
+	assert_non_null(model);
+	assert_non_null(back);
+	memset(other, 'o', sizeof(other));
+	image_make(&m, "fragmented", "-t ext4");
+	mount_as(&m, false);
+	n = open_ok(&m, "f", &CREATE);
+	o = open_ok(&m, "g", &CREATE);
+	for (i = 0; i < blocks; i++) {
+		model_write(n, model, &size, i * bs, bs, (int)i);
+		assert_int_equal(write_at(o, other, bs, i * bs), (int64_t)bs);
+	}
+	m.ops->close(o);
+	m.ops->close(n);
+	remount(&m);
+	/* f's extents: in a leaf block below the inode's root. */
+	assert_int_equal(run(DEBUGFS " -R 'ex f' %s 2>/dev/null | grep -q '^ 1/ 1 '", m.path), 0);
+	n = open_ok(&m, "f", &RW);
+	check_model(&m, n, model, size, back);
+	/* Across many extents, inside blocks at both ends; then over the end into new blocks. */
+	model_write(n, model, &size, bs / 2 + 3, 17 * bs + 100, 100);
+	model_write(n, model, &size, (blocks - 3) * bs + 7, 9 * bs, 101);
+	for (i = 0; i + 3000 < size; i += 2999)
+		model_read(n, model, size, i, 3000, back);
+	check_model(&m, n, model, size, back);
+	m.ops->close(n);
+	remount(&m);
+	n = open_ok(&m, "f", &RD);
+	check_model(&m, n, model, size, back);
+	m.ops->close(n);
+	n = open_ok(&m, "g", &RD);
+	assert_int_equal(read_at(n, back, max, 0), (int64_t)(blocks * bs));
+	for (i = 0; i < blocks * bs; i++)
+		assert_int_equal(back[i], 'o');
+	m.ops->close(n);
+	unmount(&m);
+	fsck_clean(&m);
+	free(model);
+	free(back);
+}
+
+/* An extent that points past the image's end (a damaged image) gives EIO, for reads and
+ * writes alike, and the image file does not grow. */
+static void damaged_map(void **state)
+{
+	struct vfs_node *n;
+	struct stat before, after;
+	char buf[100];
+	struct mnt m;
+
+	(void)state;
+	image_make(&m, "damaged", "-t ext4");
+	mount_as(&m, false);
+	put(&m, "f", "some data in one block");
+	unmount(&m);
+	/* i_block[5]: the first extent's physical start (low 32 bits); the image has 16384. */
+	assert_int_equal(run(DEBUGFS " -w -R 'sif f block[5] 100000' %s >/dev/null 2>&1",
+			     m.path),
+			 0);
+	assert_int_equal(stat(m.path, &before), 0);
+	mount_as(&m, false);
+	n = open_ok(&m, "f", &RW);
+	assert_int_equal(read_at(n, buf, sizeof(buf), 0), -WASI_EIO);
+	assert_int_equal(write_at(n, "x", 1, 3), -WASI_EIO);
+	assert_int_equal(write_at(n, buf, sizeof(buf), 0), -WASI_EIO);
+	m.ops->close(n);
+	unmount(&m);
+	assert_int_equal(stat(m.path, &after), 0);
+	assert_int_equal(after.st_size, before.st_size);
 }
 
 /* ---- directories ---- */
@@ -1553,6 +1732,9 @@ int main(void)
 		cmocka_unit_test(large_file),
 		cmocka_unit_test(random_io),
 		cmocka_unit_test(buffered_after_direct),
+		cmocka_unit_test(block_edges),
+		cmocka_unit_test(fragmented_extents),
+		cmocka_unit_test(damaged_map),
 		cmocka_unit_test(readdir_large),
 		cmocka_unit_test(readdir_indexed),
 		cmocka_unit_test(mkdir_rmdir),
