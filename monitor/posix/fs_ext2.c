@@ -1120,6 +1120,88 @@ static errcode_t hole_fill(ext2_filsys fs, ext2_ino_t ino, ext2_extent_handle_t 
 }
 
 /*
+ * Marks want blocks from logical block lblk written, all in one unwritten extent of tree h;
+ * *count: how many were marked, also on failure. They join the written extent that ends just
+ * before them where there is one, else the extent is split in up to three; in a full node, a
+ * block at a time (libext2fs splits the node then).
+ */
+static errcode_t unwritten_mark(ext2_extent_handle_t h, blk64_t lblk, blk64_t want,
+				blk64_t *count)
+{
+	struct ext2fs_extent e, prev, add;
+	struct ext2_extent_info info;
+	errcode_t err = ext2fs_extent_goto(h, lblk);
+	blk64_t end;
+
+	*count = 0;
+	if (!err)
+		err = ext2fs_extent_get(h, EXT2_EXTENT_CURRENT, &e);
+	if (!err)
+		err = ext2fs_extent_get_info(h, &info);
+	if (err)
+		return err;
+	end = e.e_lblk + e.e_len;
+	if (lblk == e.e_lblk && ext2fs_extent_get(h, EXT2_EXTENT_PREV_LEAF, &prev) == 0 &&
+	    !(prev.e_flags & EXT2_EXTENT_FLAGS_UNINIT) && prev.e_lblk + prev.e_len == lblk &&
+	    prev.e_pblk + prev.e_len == e.e_pblk && prev.e_len + want <= EXT_INIT_MAX_LEN) {
+		/* The extent before grows; the unwritten one shrinks, or goes. */
+		prev.e_len += (__u32)want;
+		err = ext2fs_extent_replace(h, 0, &prev);
+		if (!err)
+			err = ext2fs_extent_get(h, EXT2_EXTENT_NEXT_LEAF, &e);
+		if (!err && want == e.e_len) {
+			err = ext2fs_extent_delete(h, 0);
+			if (!err)
+				err = ext2fs_extent_fix_parents(h);
+			if (err == EXT2_ET_NO_CURRENT_NODE)
+				err = 0;
+		} else if (!err) {
+			e.e_lblk += want;
+			e.e_pblk += want;
+			e.e_len -= (__u32)want;
+			err = ext2fs_extent_replace(h, 0, &e);
+			if (!err)
+				err = ext2fs_extent_fix_parents(h);
+		}
+	} else if (info.max_entries - info.num_entries >= 2) {
+		/* Room in the node for the split: unwritten, written, unwritten. */
+		add.e_lblk = lblk;
+		add.e_pblk = e.e_pblk + (lblk - e.e_lblk);
+		add.e_len = (__u32)want;
+		add.e_flags = 0;
+		err = ext2fs_extent_goto(h, lblk);
+		if (!err && lblk > e.e_lblk) {
+			e.e_len = (__u32)(lblk - e.e_lblk);
+			err = ext2fs_extent_replace(h, 0, &e);
+			if (!err)
+				err = ext2fs_extent_insert(h, EXT2_EXTENT_INSERT_AFTER, &add);
+		} else if (!err) {
+			err = ext2fs_extent_replace(h, 0, &add);
+		}
+		if (!err && lblk + want < end) {
+			add.e_lblk += want;
+			add.e_pblk += want;
+			add.e_len = (__u32)(end - add.e_lblk);
+			add.e_flags = EXT2_EXTENT_FLAGS_UNINIT;
+			err = ext2fs_extent_insert(h, EXT2_EXTENT_INSERT_AFTER, &add);
+		}
+		if (!err)
+			err = ext2fs_extent_fix_parents(h);
+	} else {
+		while (!err && *count < want) {
+			err = ext2fs_extent_set_bmap(h, lblk + *count,
+						     e.e_pblk + (lblk + *count - e.e_lblk), 0);
+			if (!err)
+				(*count)++;
+		}
+		return err;
+	}
+	if (!err)
+		*count = want;
+	return err;
+}
+
+/*
  * Writes *count whole blocks from buf at logical block at->e_lblk of open file o, where it
  * has a hole or unwritten blocks (at: how they lie): blocks are allocated and mapped, or
  * marked written. *count: how many were written, also on failure (fewer when free space is
@@ -1162,11 +1244,8 @@ static errcode_t blocks_fill(struct disk_fs *d, struct disk_inode *o,
 	} else {
 		/* Unwritten blocks, once written, are marked so. */
 		err = image_write(d, at->e_pblk * bs, buf, want * bs);
-		while (!err && *count < want) {
-			err = ext2fs_extent_set_bmap(h, lblk + *count, at->e_pblk + *count, 0);
-			if (!err)
-				(*count)++;
-		}
+		if (!err)
+			err = unwritten_mark(h, lblk, want, count);
 	}
 	ext2fs_extent_free(h);
 	return err;

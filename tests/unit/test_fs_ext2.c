@@ -694,6 +694,65 @@ static void block_edges(void **state)
 }
 
 /*
+ * Writes into allocated (unwritten) blocks: at their start and on from there (joining the
+ * written extent before: one extent results), inside them (split in three), at their end,
+ * and scattered until the extent tree's nodes fill and split; data and the zeros around it
+ * agree with a model. 1 KiB and 4 KiB blocks.
+ */
+static void unwritten_writes(void **state)
+{
+	static const size_t bsizes[] = {1024, 4096};
+	const size_t max = 300 * 4096;
+	unsigned char *model = calloc(1, max), *back = malloc(max + 1);
+	size_t k, bs, size, i;
+	struct vfs_node *n;
+	struct mnt m;
+
+	(void)state;
+	assert_non_null(model);
+	assert_non_null(back);
+	for (k = 0; k < 2; k++) {
+		bs = bsizes[k];
+		image_make(&m, k ? "unwritten4k" : "unwritten1k",
+			   k ? "-t ext4 -b 4096" : "-t ext4");
+		mount_as(&m, false);
+		n = open_ok(&m, "f", &CREATE);
+		assert_int_equal(m.ops->allocate(n, 0, 64 * bs), 0);
+		size = 64 * bs;
+		memset(model, 0, size);
+		model_write(n, model, &size, 0, 2 * bs, 1);
+		model_write(n, model, &size, 2 * bs, 3 * bs, 2);
+		model_write(n, model, &size, 5 * bs, bs, 3);
+		m.ops->close(n);
+		remount(&m);
+		/* Blocks 0-5 written, 6-63 unwritten: two extents. */
+		assert_int_equal(run(DEBUGFS " -R 'ex f' %s 2>/dev/null | grep -c '^ 0/ 0' | "
+				     "grep -qx 2",
+				     m.path),
+				 0);
+		n = open_ok(&m, "f", &RW);
+		model_write(n, model, &size, 20 * bs + 10, 5 * bs, 4);
+		model_write(n, model, &size, 63 * bs, bs, 5);
+		model_write(n, model, &size, 40 * bs, 23 * bs, 6);
+		assert_int_equal(m.ops->allocate(n, 100 * bs, 150 * bs), 0);
+		memset(model + size, 0, 250 * bs - size);
+		size = 250 * bs;
+		for (i = 0; i < 70; i++)
+			model_write(n, model, &size, (100 + 2 * i + 1) * bs + 7, 100, 10 + (int)i);
+		check_model(&m, n, model, size, back);
+		m.ops->close(n);
+		remount(&m);
+		n = open_ok(&m, "f", &RD);
+		check_model(&m, n, model, size, back);
+		m.ops->close(n);
+		unmount(&m);
+		fsck_clean(&m);
+	}
+	free(model);
+	free(back);
+}
+
+/*
  * Two files written a block at a time in turn get a block each time after the other's, so
  * each lies in many extents (more than the inode holds: a tree with a leaf block). Single
  * writes and reads across their edges, and on past the end, agree with a model.
@@ -1733,6 +1792,7 @@ int main(void)
 		cmocka_unit_test(random_io),
 		cmocka_unit_test(buffered_after_direct),
 		cmocka_unit_test(block_edges),
+		cmocka_unit_test(unwritten_writes),
 		cmocka_unit_test(fragmented_extents),
 		cmocka_unit_test(damaged_map),
 		cmocka_unit_test(readdir_large),
