@@ -392,6 +392,7 @@ out:
  * signal reaches, such as a stream wait without a time limit), ends the process at once.
  */
 #define STOP_GRACE_S 5
+#define STOP_WATCHER_STACK (64u << 10)
 
 static sigset_t stop_signals;
 static _Atomic int stop_signal;
@@ -431,6 +432,7 @@ static void *stop_watcher(void *arg)
 /* Blocks the stop signals in this thread (and so in every thread made later). 0 or -errno. */
 static int watch_stop_signals(void)
 {
+	pthread_attr_t attr;
 	pthread_t th;
 	int err;
 
@@ -439,10 +441,16 @@ static int watch_stop_signals(void)
 	sigaddset(&stop_signals, SIGTERM);
 	sigaddset(&stop_signals, SIGHUP);
 	err = pthread_sigmask(SIG_BLOCK, &stop_signals, NULL);
-	if (!err)
-		err = pthread_create(&th, NULL, stop_watcher, NULL);
-	if (!err)
-		pthread_detach(th);
+	if (err)
+		return -err;
+	/* The watcher needs little stack: a small one is cheaper to set up at every start. */
+	err = pthread_attr_init(&attr);
+	if (err)
+		return -err;
+	pthread_attr_setstacksize(&attr, STOP_WATCHER_STACK);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	err = pthread_create(&th, &attr, stop_watcher, NULL);
+	pthread_attr_destroy(&attr);
 	return -err;
 }
 
