@@ -1,7 +1,9 @@
 /* Repeated measurements: keeping them, their median and extremes, and the clock they use. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "series.h"
 
@@ -46,4 +48,25 @@ double bench_now_ns(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
+}
+
+void bench_print_machine(const char *name)
+{
+	char line[256], model[256] = "unknown", date[64];
+	FILE *f = fopen("/proc/cpuinfo", "r");
+	time_t t = time(NULL);
+
+	while (f && fgets(line, sizeof(line), f)) {
+		char *colon = strchr(line, ':');
+
+		if (!strncmp(line, "model name", 10) && colon) {
+			snprintf(model, sizeof(model), "%s", colon + 2);
+			model[strcspn(model, "\n")] = 0;
+			break;
+		}
+	}
+	if (f)
+		fclose(f);
+	strftime(date, sizeof(date), "%Y-%m-%d %H:%M %Z", localtime(&t));
+	printf("bench/%s on %ld CPUs (%s), %s\n", name, sysconf(_SC_NPROCESSORS_ONLN), model, date);
 }

@@ -427,24 +427,9 @@ out:
 
 static void print_machine(const char *wasm)
 {
-	char line[256], model[256] = "unknown", date[64];
-	FILE *f = fopen("/proc/cpuinfo", "r");
-	time_t t = time(NULL);
 	struct stat st;
 
-	while (f && fgets(line, sizeof(line), f)) {
-		char *colon = strchr(line, ':');
-
-		if (!strncmp(line, "model name", 10) && colon) {
-			snprintf(model, sizeof(model), "%s", colon + 2);
-			model[strcspn(model, "\n")] = 0;
-			break;
-		}
-	}
-	if (f)
-		fclose(f);
-	strftime(date, sizeof(date), "%Y-%m-%d %H:%M %Z", localtime(&t));
-	printf("bench/start on %ld CPUs (%s), %s\n", sysconf(_SC_NPROCESSORS_ONLN), model, date);
+	bench_print_machine("start");
 	printf("module %s (%lld bytes); median of the repetitions, min and max beside it\n\n", wasm,
 	       stat(wasm, &st) ? -1LL : (long long)st.st_size);
 	printf("%-58s %10s %10s %10s  %s\n", "measurement", "median", "min", "max", "repetitions");

@@ -309,23 +309,7 @@ static int native_batch(const struct native *n, int warm, struct results *res)
 
 static void print_machine(const char *yaml)
 {
-	char line[256], model[256] = "unknown", date[64];
-	FILE *f = fopen("/proc/cpuinfo", "r");
-	time_t t = time(NULL);
-
-	while (f && fgets(line, sizeof(line), f)) {
-		char *colon = strchr(line, ':');
-
-		if (!strncmp(line, "model name", 10) && colon) {
-			snprintf(model, sizeof(model), "%s", colon + 2);
-			model[strcspn(model, "\n")] = 0;
-			break;
-		}
-	}
-	if (f)
-		fclose(f);
-	strftime(date, sizeof(date), "%Y-%m-%d %H:%M %Z", localtime(&t));
-	printf("bench/ipc-call on %ld CPUs (%s), %s\n", sysconf(_SC_NPROCESSORS_ONLN), model, date);
+	bench_print_machine("ipc-call");
 	printf("cVMs from %s; median of the repetitions, min and max beside it\n\n", yaml);
 	printf("%-60s %10s %10s %10s  %s\n", "measurement", "median", "min", "max", "repetitions");
 }

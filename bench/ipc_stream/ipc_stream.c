@@ -308,24 +308,9 @@ static void target(const char *what, const struct series *a, const struct series
 
 static void report(const char *yaml, const struct results *res)
 {
-	char line[256], model[256] = "unknown", date[64], cvm_trips[64], trips[64], bytes[64];
-	FILE *f = fopen("/proc/cpuinfo", "r");
-	time_t t = time(NULL);
+	char cvm_trips[64], trips[64], bytes[64];
 
-	while (f && fgets(line, sizeof(line), f)) {
-		char *colon = strchr(line, ':');
-
-		if (!strncmp(line, "model name", 10) && colon) {
-			snprintf(model, sizeof(model), "%s", colon + 2);
-			model[strcspn(model, "\n")] = 0;
-			break;
-		}
-	}
-	if (f)
-		fclose(f);
-	strftime(date, sizeof(date), "%Y-%m-%d %H:%M %Z", localtime(&t));
-	printf("bench/ipc-stream on %ld CPUs (%s), %s\n", sysconf(_SC_NPROCESSORS_ONLN), model,
-	       date);
+	bench_print_machine("ipc-stream");
 	printf("cVMs from %s; median of the repetitions, min and max beside it\n\n", yaml);
 	printf("%-58s %12s %10s %10s  %s\n", "measurement", "median", "min", "max", "repetitions");
 	snprintf(cvm_trips, sizeof(cvm_trips), "%d x %lld", res->stream_rtt.n, res->trips_per_rep);

@@ -393,23 +393,9 @@ static void target(const char *what, const struct series *a, const struct series
 static void report(void)
 {
 	static const char *units[PHASES] = {"MiB/s", "MiB/s", "kop/s", "kop/s", "loop/s"};
-	char line[256], model[256] = "unknown", date[64], what[128], reps[64];
-	FILE *f = fopen("/proc/cpuinfo", "r");
-	time_t t = time(NULL);
+	char what[128], reps[64];
 
-	while (f && fgets(line, sizeof(line), f)) {
-		char *colon = strchr(line, ':');
-
-		if (!strncmp(line, "model name", 10) && colon) {
-			snprintf(model, sizeof(model), "%s", colon + 2);
-			model[strcspn(model, "\n")] = 0;
-			break;
-		}
-	}
-	if (f)
-		fclose(f);
-	strftime(date, sizeof(date), "%Y-%m-%d %H:%M %Z", localtime(&t));
-	printf("bench/posix on %ld CPUs (%s), %s\n", sysconf(_SC_NPROCESSORS_ONLN), model, date);
+	bench_print_machine("posix");
 	printf("file I/O timed inside the program (clock_gettime around each phase); "
 	       "median of the repetitions, min and max beside it\n\n");
 	printf("%-60s %14s %10s %10s  %s\n", "measurement", "median", "min", "max", "repetitions");
