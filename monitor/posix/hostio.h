@@ -1,10 +1,18 @@
-/* Waiting on host descriptors (sockets) for a cVM: its run lock released, its time limit kept. */
+/* Waiting on host descriptors (sockets, stdin) for a cVM: run lock released, time limit kept. */
 #ifndef IV_HOSTIO_H
 #define IV_HOSTIO_H
 
 #include <stdint.h>
 
 struct cvm;
+struct pollfd;
+
+/*
+ * Polls n host descriptors for up to timeout_ns (< 0: no end), with vm callable meanwhile
+ * (ipc_block_begin/end). Returns the number ready, 0 on timeout or when vm's time limit
+ * passed (the caller then ends it: rt_trap_late), or a negated WASI errno. Never traps.
+ */
+int hostio_poll(struct cvm *vm, struct pollfd *fds, unsigned n, int64_t timeout_ns);
 
 /*
  * Waits until the host descriptor hostfd is ready for events (POLLIN / POLLOUT), with vm

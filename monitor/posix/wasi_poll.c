@@ -7,6 +7,7 @@
 
 #include "cvm.h"
 #include "guestmem.h"
+#include "hostio.h"
 #include "ipc/ipc.h"
 #include "ipc/stream.h"
 #include "net.h"
@@ -20,9 +21,6 @@
 #define WASI_POLL_MAX 4096
 /* Streams and host descriptors together are watched in turns of this many milliseconds. */
 #define MIXED_SLICE_MS 1
-/* A host wait looks at the time limit at least this often (the watchdog's signal may land
- * just before poll starts). */
-#define HOST_SLICE_MS 100
 
 /* How one subscription is watched. */
 enum watch { W_CLOCK, W_READY, W_STREAM, W_HOST };
@@ -58,35 +56,6 @@ static void sleep_ns(struct cvm *vm, uint64_t ns)
 	ipc_block_end(vm);
 }
 
-/* Polls host descriptors for up to timeout_ns (-1: no end), the cVM callable meanwhile. */
-static int host_poll(struct cvm *vm, struct pollfd *fds, uint32_t n, int64_t timeout_ns)
-{
-	uint64_t start = rt_now_ns();
-	int rc;
-
-	ipc_block_begin(vm);
-	for (;;) {
-		int ms = HOST_SLICE_MS;
-
-		if (timeout_ns >= 0) {
-			uint64_t spent = rt_now_ns() - start;
-			if (spent >= (uint64_t)timeout_ns) {
-				rc = poll(fds, n, 0);
-				break;
-			}
-			if ((uint64_t)timeout_ns - spent < (uint64_t)ms * 1000000u)
-				ms = (int)(((uint64_t)timeout_ns - spent + 999999u) / 1000000u);
-		}
-		rc = poll(fds, n, ms);
-		if (rc != 0 && !(rc < 0 && errno == EINTR))
-			break;
-		if (rt_deadline_passed())
-			break;
-	}
-	ipc_block_end(vm);
-	return rc < 0 ? -(int)wasi_from_errno(errno) : rc;
-}
-
 /*
  * Waits until a stream item or a host descriptor is ready, or timeout_ns passes (-1: no
  * end). Returns the number ready (> 0), 0 on timeout, or a negated WASI errno
@@ -101,7 +70,7 @@ static int wait_any(struct cvm *vm, struct stream_poll *items, uint32_t nitems,
 	if (!nfds)
 		return stream_poll(vm, items, nitems, timeout_ns);
 	if (!nitems)
-		return host_poll(vm, fds, nfds, timeout_ns);
+		return hostio_poll(vm, fds, nfds, timeout_ns);
 	/* Both kinds: each is looked at in turn, the host side waiting in short slices. */
 	start = rt_now_ns();
 	for (;;) {
@@ -116,7 +85,7 @@ static int wait_any(struct cvm *vm, struct stream_poll *items, uint32_t nitems,
 			if (left < slice)
 				slice = left;
 		}
-		hr = host_poll(vm, fds, nfds, rc > 0 ? 0 : slice);
+		hr = hostio_poll(vm, fds, nfds, rc > 0 ? 0 : slice);
 		if (hr < 0)
 			return hr;
 		if (rc + hr > 0 || slice == 0)
