@@ -173,17 +173,15 @@ static struct fd_entry *file_fd(struct cvm *vm, uint32_t fd, uint64_t need, bool
 {
 	struct fd_entry *e = fdt_get(vm, fd);
 
-	if (!e)
-		*err = WASI_EBADF;
-	else if (e->kind != FD_NODE)
+	*err = !e ? WASI_EBADF : e->kind != FD_NODE ? WASI_ESPIPE
+		: e->u.node->is_dir && !position ? WASI_EISDIR : WASI_ESUCCESS;
+	if (*err || !wasi_rights(e, need, err))
+		return NULL;
+	if (e->u.node->is_dir) {
 		*err = WASI_ESPIPE;
-	else if (e->u.node->is_dir && !position)
-		*err = WASI_EISDIR;
-	else if (e->u.node->is_dir && wasi_fd(vm, fd, need, err))
-		*err = WASI_ESPIPE;
-	else
-		return wasi_fd(vm, fd, need, err);
-	return NULL;
+		return NULL;
+	}
+	return e;
 }
 
 uint32_t Z_wasi_snapshot_preview1Z_fd_pread(struct cvm *vm, uint32_t fd, uint32_t iovs,

@@ -14,11 +14,7 @@ struct fd_entry *wasi_fd(struct cvm *vm, uint32_t fd, uint64_t need, uint32_t *e
 		*err = WASI_EBADF;
 		return NULL;
 	}
-	if ((e->rights & need) != need) {
-		*err = WASI_ENOTCAPABLE;
-		return NULL;
-	}
-	return e;
+	return wasi_rights(e, need, err) ? e : NULL;
 }
 
 struct fd_entry *wasi_dir(struct cvm *vm, uint32_t fd, uint64_t need, uint32_t *err)
@@ -33,11 +29,7 @@ struct fd_entry *wasi_dir(struct cvm *vm, uint32_t fd, uint64_t need, uint32_t *
 		*err = WASI_ENOTDIR;
 		return NULL;
 	}
-	if ((e->rights & need) != need) {
-		*err = WASI_ENOTCAPABLE;
-		return NULL;
-	}
-	return e;
+	return wasi_rights(e, need, err) ? e : NULL;
 }
 
 uint32_t wasi_load_iovs(struct cvm *vm, uint32_t iovs, uint32_t n, struct iovec *out)

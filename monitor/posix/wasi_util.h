@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "fdtable.h"
+#include "wasi_defs.h"
 #include "vfs.h"
 
 struct cvm;
@@ -21,6 +22,15 @@ struct cvm;
  * WASI_EBADF (not open) or WASI_ENOTCAPABLE (a right missing).
  */
 struct fd_entry *wasi_fd(struct cvm *vm, uint32_t fd, uint64_t need, uint32_t *err);
+
+/* True when e holds every right in need; else false with *err = WASI_ENOTCAPABLE. */
+static inline bool wasi_rights(const struct fd_entry *e, uint64_t need, uint32_t *err)
+{
+	if ((e->rights & need) == need)
+		return true;
+	*err = WASI_ENOTCAPABLE;
+	return false;
+}
 
 /* As wasi_fd, for a folder of a mounted file system (WASI_ENOTDIR for anything else). */
 struct fd_entry *wasi_dir(struct cvm *vm, uint32_t fd, uint64_t need, uint32_t *err);
